@@ -1,0 +1,39 @@
+/**
+ * The one error root of pinterest-cdc. Every error the service raises on purpose says whether trying the same
+ * operation again can succeed, so retry loops read one flag instead of guessing from messages.
+ */
+export class CdcError extends Error {
+  readonly retriable: boolean;
+
+  constructor(message: string, options: {retriable: boolean; cause?: unknown}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause});
+    this.name = new.target.name;
+    this.retriable = options.retriable;
+  }
+}
+
+/** Configuration that cannot work: lists every problem found, never only the first. */
+export class ConfigError extends CdcError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {retriable: false});
+    this.problems = problems;
+  }
+}
+
+/** A record that cannot be turned into an event (bad payload, schema mismatch): dead-lettered, never dropped. */
+export class EncodeError extends CdcError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {retriable: false, cause});
+  }
+}
+
+/** Writing to Kafka failed; kafkajs says whether the failure is retriable. */
+export class ProduceError extends CdcError {}
+
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof CdcError) return error.retriable;
+  if (error && typeof error === 'object' && 'retriable' in error) return Boolean((error as {retriable: unknown}).retriable);
+  return false;
+}
