@@ -1,0 +1,73 @@
+/** What every command gets: output streams, the environment, the version, and config loading from flags. */
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+
+import {ConfigError} from '../errors';
+import {loadConfigWithSources, type LoadedConfig} from '../config';
+
+export interface Writable {
+  write(text: string): unknown;
+}
+
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+  /** Signals for long-running commands (default `process`). */
+  signalSource?: {
+    on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+    off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  };
+}
+
+/** Global options every command sees (`command.optsWithGlobals()`). */
+export interface GlobalOptions {
+  config?: string;
+  set?: string[];
+}
+
+export interface CliContext {
+  io: CliIo;
+  version: string;
+  /** Loads and validates the config from `--config`, `--set`, the environment and defaults (throws ConfigError). */
+  loadConfig(options: GlobalOptions): LoadedConfig;
+}
+
+/** `--set a.b=1 --set c=x` -> `{'a.b': '1', c: 'x'}`. */
+export function parseSetFlags(sets: readonly string[] = []): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const item of sets) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) problems.push(`--set ${item.split('=')[0]}: expected <path>=<value>`);
+    else overrides[item.slice(0, eq).trim()] = item.slice(eq + 1);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return overrides;
+}
+
+export function packageVersion(): string {
+  try {
+    // src/cli and dist/cli are both two levels below the package root.
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function createContext(io: CliIo): CliContext {
+  return {
+    io,
+    version: packageVersion(),
+    loadConfig(options) {
+      return loadConfigWithSources({
+        env: io.env,
+        overrides: parseSetFlags(options.set),
+        ...(options.config === undefined ? {} : {file: options.config}),
+      });
+    },
+  };
+}

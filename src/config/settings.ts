@@ -1,0 +1,347 @@
+/**
+ * THE settings table: every configurable value of pinterest-cdc, once. Types, validation, defaults, environment
+ * variables, docs (docs/configuration.md), the example file and the list of secrets all derive from it.
+ */
+import {z} from 'zod';
+
+import {choice, flag, integer, integerOf, list, optional, text, type ConfigOf} from './setting';
+
+/** Entity collections (snapshot diff). Names = topic suffixes = Avro record names (DESIGN.md). */
+export const ENTITY_COLLECTIONS = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'] as const;
+export type EntityCollection = (typeof ENTITY_COLLECTIONS)[number];
+
+/** Analytics collections (window diff). */
+export const ANALYTICS_COLLECTIONS = ['ad_analytics', 'campaign_analytics'] as const;
+export type AnalyticsCollection = (typeof ANALYTICS_COLLECTIONS)[number];
+
+// notes/pinterest-api.md §3: click/engagement/view windows each take one of these values.
+export const ATTRIBUTION_WINDOW_DAYS = [0, 1, 7, 14, 30, 60] as const;
+// notes/pinterest-api.md §3: attribution windows reach 60 days, so restating more than 60 buys nothing.
+export const MAX_RESTATEMENT_DAYS = 60;
+
+/** Default analytics columns (names from the `columns` enum of the v5 OpenAPI description). */
+export const DEFAULT_ANALYTICS_COLUMNS = [
+  'SPEND_IN_MICRO_DOLLAR',
+  'PAID_IMPRESSION',
+  'TOTAL_IMPRESSION',
+  'TOTAL_CLICKTHROUGH',
+  'TOTAL_ENGAGEMENT',
+  'OUTBOUND_CLICK_1',
+  'TOTAL_CONVERSIONS',
+  'TOTAL_CHECKOUT',
+  'TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR',
+] as const;
+
+const DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD` of a UTC day. */
+export function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, {error: 'must be an http(s) URL', abort: true})
+  .refine((u) => URL.canParse(u), {error: 'must be an http(s) URL', abort: true})
+  .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+    message: 'must not contain credentials (use the username/password settings)',
+  })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+// host:port, host a DNS name, IPv4 or [IPv6].
+const brokerAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, {
+    error: 'each broker must be host:port',
+    abort: true,
+  })
+  .refine((b) => {
+    const port = Number(b.slice(b.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'broker port must be 1..65535');
+
+// Kafka topic names: [a-zA-Z0-9._-], at most 249 characters; the prefix leaves room for `.<collection>`.
+const longestCollection = Math.max(...[...ENTITY_COLLECTIONS, ...ANALYTICS_COLLECTIONS].map((c) => c.length));
+const topicPrefix = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-" (Kafka topic names)')
+  .max(249 - 1 - longestCollection - '.dlq'.length, 'is too long for Kafka topic names')
+  .refine((p) => p !== '.' && p !== '..', 'must not be "." or ".."');
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,100}$/, 'may contain only letters, digits, ".", "_", "-"');
+const adAccountId = z.string().regex(/^\d{1,19}$/, 'each ad account id must be a numeric string');
+const entityCollection = z.enum(ENTITY_COLLECTIONS, {
+  error: `each collection must be one of ${ENTITY_COLLECTIONS.join(', ')}`,
+});
+const analyticsCollection = z.enum(ANALYTICS_COLLECTIONS, {
+  error: `each collection must be one of ${ANALYTICS_COLLECTIONS.join(', ')}`,
+});
+const columnName = z
+  .string()
+  .regex(/^[A-Z0-9_]+$/, 'each column must be an upper-case Pinterest column name');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, {error: 'must be a date YYYY-MM-DD', abort: true})
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && isoDay(new Date(`${d}T00:00:00Z`)) === d, {
+    message: 'must be a real calendar date',
+  });
+
+export const settings = {
+  pinterest: {
+    apiBaseUrl: text({
+      description: 'Base URL of the Pinterest API v5 (point it at the sandbox for tests and demos).',
+      env: ['PINTEREST_API_BASE_URL'],
+      default: 'https://api.pinterest.com/v5',
+      schema: httpUrl,
+      typeDoc: 'URL',
+    }),
+    clientId: optional(
+      text({
+        description: 'OAuth app id (for the refresh-token grant).',
+        env: ['PINTEREST_CLIENT_ID'],
+        example: '1500000',
+      })
+    ),
+    clientSecret: optional(
+      text({description: 'OAuth app secret.', env: ['PINTEREST_CLIENT_SECRET'], secret: true})
+    ),
+    refreshToken: optional(
+      text({
+        description:
+          'Initial refresh token. Pinterest rotates it; the newest one is kept in the token store, which wins ' +
+          'over this value once it holds a token.',
+        env: ['PINTEREST_REFRESH_TOKEN'],
+        secret: true,
+      })
+    ),
+    accessToken: optional(
+      text({
+        description:
+          'A ready access token instead of client id + secret + refresh token, for a quick try (expires, ' +
+          'never refreshed).',
+        env: ['PINTEREST_ACCESS_TOKEN'],
+        secret: true,
+      })
+    ),
+    tokenStore: choice(['kafka', 'file'], {
+      description:
+        'Where the rotated refresh token is persisted: `kafka` (the state topic, no volume needed) or `file`.',
+      default: 'kafka',
+    }),
+    tokenStorePath: text({
+      description: 'Token file when `tokenStore` is `file`.',
+      default: '.state/pinterest-token.json',
+    }),
+    maxConcurrency: integer({description: 'Parallel API requests.', default: 4, min: 1, max: 32}),
+    requestTimeoutSeconds: integer({
+      description: 'Timeout of one API request.',
+      default: 30,
+      min: 1,
+      max: 300,
+    }),
+    maxRetries: integer({
+      description:
+        'Retries of a request failing with 429, 5xx or a network error (exponential backoff, jitter).',
+      default: 6,
+      min: 0,
+      max: 20,
+    }),
+  },
+  kafka: {
+    brokers: list(brokerAddress, {
+      description: 'Bootstrap brokers.',
+      env: ['KAFKA_BROKERS'],
+      itemDoc: '`host:port`',
+      nonEmpty: true,
+      example: ['127.0.0.1:9092'],
+    }),
+    clientId: text({
+      description: 'Kafka client id.',
+      env: ['KAFKA_CLIENT_ID'],
+      default: 'pinterest-cdc',
+      schema: identifier,
+    }),
+    topicPrefix: text({
+      description: 'Topics are `<topicPrefix>.<collection>`.',
+      env: ['PINTEREST_CDC_TOPIC_PREFIX'],
+      default: 'pinterest',
+      schema: topicPrefix,
+      typeDoc: 'topic name characters',
+    }),
+    partitions: integer({
+      description: 'Partitions of topics the service creates (-1 = broker default `num.partitions`).',
+      default: 3,
+      min: -1,
+      max: 10_000,
+    }),
+    replicationFactor: integer({
+      description:
+        "Replication factor of topics the service creates. Default -1 = the broker's " +
+        "`default.replication.factor` (KIP-464): 1 on a single-node dev broker, the platform's policy (often 3) " +
+        'on a managed cluster, so neither fails nor silently under-replicates.',
+      default: -1,
+      min: -1,
+      max: 32,
+    }),
+    cleanupPolicy: choice(['compact', 'delete', 'compact,delete'], {
+      description: '`cleanup.policy` of created topics; `compact` keeps the latest event per key forever.',
+      default: 'compact',
+    }),
+    transactionBatchSize: integer({
+      description: 'Change events per Kafka transaction (with the state updates that record them).',
+      default: 1000,
+      min: 1,
+      max: 100_000,
+    }),
+    ssl: flag({description: 'Connect with TLS.', env: ['KAFKA_SSL'], default: false}),
+    sasl: {
+      mechanism: optional(
+        choice(['plain', 'scram-sha-256', 'scram-sha-512'], {
+          description: 'SASL mechanism; unset = no SASL.',
+          env: ['KAFKA_SASL_MECHANISM'],
+        })
+      ),
+      username: optional(text({description: 'SASL username.', env: ['KAFKA_SASL_USERNAME']})),
+      password: optional(text({description: 'SASL password.', env: ['KAFKA_SASL_PASSWORD'], secret: true})),
+    },
+  },
+  schemaRegistry: {
+    url: text({
+      description:
+        'Confluent-compatible schema registry (Apicurio: the full `/apis/ccompat/v7` path). No credentials in it.',
+      env: ['SCHEMA_REGISTRY_URL'],
+      example: 'http://127.0.0.1:8080/apis/ccompat/v7',
+      schema: httpUrl,
+      typeDoc: 'URL',
+    }),
+    username: optional(text({description: 'Basic-auth username.', env: ['SCHEMA_REGISTRY_USERNAME']})),
+    password: optional(
+      text({description: 'Basic-auth password.', env: ['SCHEMA_REGISTRY_PASSWORD'], secret: true})
+    ),
+  },
+  sync: {
+    adAccountIds: list(adAccountId, {
+      description: 'Ad accounts to capture; empty = every ad account the token can see.',
+      default: [],
+      example: ['549755885175'],
+      itemDoc: 'numeric ids',
+    }),
+    collections: list(entityCollection, {
+      description: 'Entity collections to capture.',
+      default: [...ENTITY_COLLECTIONS],
+      itemDoc: 'entity collections',
+      nonEmpty: true,
+    }),
+    intervalSeconds: integer({
+      description: 'Time between the starts of two sync cycles.',
+      default: 3600,
+      min: 1,
+      max: 7 * 86_400,
+    }),
+    keepImages: list(entityCollection, {
+      description:
+        'Collections whose state keeps the full record, so `u`/`d` events carry `before` (others keep hashes ' +
+        'only: less memory, `before` null).',
+      default: ENTITY_COLLECTIONS.filter((c) => c !== 'pins'),
+      itemDoc: 'entity collections',
+    }),
+    instanceId: text({
+      description:
+        'Stable id of this deployment: part of transactional ids and state keys. Two running instances must ' +
+        'never share one (Kafka fences the older).',
+      default: 'default',
+      schema: identifier,
+    }),
+    connectorName: text({
+      description: "Connector name written in every event's `source.name`.",
+      default: 'pinterest-cdc',
+      schema: identifier,
+    }),
+    shutdownTimeoutSeconds: integer({
+      description:
+        "Deadline to finish the in-flight batch on SIGTERM; keep below Kubernetes' terminationGracePeriodSeconds.",
+      default: 20,
+      min: 1,
+      max: 600,
+    }),
+  },
+  analytics: {
+    collections: list(analyticsCollection, {
+      description: 'Analytics collections to capture; empty = none.',
+      default: [...ANALYTICS_COLLECTIONS],
+      itemDoc: 'analytics collections',
+    }),
+    startDate: text({
+      description: 'First day of the backfill (UTC). Days older than ~89 days come from async reports.',
+      default: ({now}) => isoDay(new Date(now.getTime() - 30 * DAY_MS)),
+      defaultDoc: '30 days before today (UTC)',
+      schema: isoDate,
+      typeDoc: 'date `YYYY-MM-DD`',
+    }),
+    restatementDays: integer({
+      description:
+        'Trailing days re-read every cycle, as conversions are attributed late; at least the longest ' +
+        'attribution window.',
+      default: 30,
+      min: 1,
+      max: MAX_RESTATEMENT_DAYS,
+    }),
+    columns: list(columnName, {
+      description: 'Metric columns requested (Pinterest `columns`).',
+      default: [...DEFAULT_ANALYTICS_COLUMNS],
+      itemDoc: 'column names',
+      nonEmpty: true,
+    }),
+    clickWindowDays: integerOf({
+      description: 'Pinterest `click_window_days`.',
+      default: 30,
+      values: ATTRIBUTION_WINDOW_DAYS,
+    }),
+    engagementWindowDays: integerOf({
+      description: 'Pinterest `engagement_window_days`.',
+      default: 30,
+      values: ATTRIBUTION_WINDOW_DAYS,
+    }),
+    viewWindowDays: integerOf({
+      description: 'Pinterest `view_window_days`.',
+      default: 1,
+      values: ATTRIBUTION_WINDOW_DAYS,
+    }),
+  },
+  observability: {
+    metricsHost: text({
+      description: 'Address of the /metrics, /healthz, /readyz server (the container image sets 0.0.0.0).',
+      env: ['METRICS_HOST'],
+      default: '127.0.0.1',
+      typeDoc: 'host',
+    }),
+    metricsPort: integer({
+      description: 'Port of that server (0 = any free port).',
+      env: ['METRICS_PORT'],
+      default: 9464,
+      min: 0,
+      max: 65_535,
+    }),
+    logLevel: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      description: 'Log level.',
+      env: ['LOG_LEVEL'],
+      default: 'info',
+    }),
+    logFormat: choice(['json', 'pretty'], {
+      description: 'JSON lines, or human-readable (needs the dev dependency pino-pretty).',
+      env: ['LOG_FORMAT'],
+      default: 'json',
+    }),
+    progressIntervalSeconds: integer({
+      description: 'Seconds between progress log lines during long syncs.',
+      default: 60,
+      min: 1,
+      max: 3600,
+    }),
+  },
+} as const;
+
+/** The typed, validated configuration. */
+export type AppConfig = ConfigOf<typeof settings>;

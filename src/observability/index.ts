@@ -1,0 +1,13 @@
+export {createLogger, REDACT_PATHS} from './logger';
+export type {Logger, LoggerOptions, LogLevel} from './logger';
+export {createCensor, CENSORED} from './censor';
+export {Metrics, METRIC_PREFIX, API_DURATION_BUCKETS} from './metrics';
+export type {MetricsOptions} from './metrics';
+export {endpointTemplate, statusClass, RATE_CATEGORIES, RETRY_REASONS} from './labels';
+export type {RequestHooks, BudgetSnapshot} from './pinterest-hooks';
+export {startHttpServer} from './http-server';
+export type {HttpServerOptions, RunningHttpServer} from './http-server';
+export {Readiness} from './readiness';
+export type {ReadinessReport} from './readiness';
+export {installShutdown} from './shutdown';
+export type {Shutdown, ShutdownOptions, Closer} from './shutdown';

@@ -1,0 +1,313 @@
+/**
+ * Every product metric of pinterest-cdc, on a Registry the caller owns (one per service or test), plus adapters
+ * that turn component events into metric updates so business code never calls prom-client.
+ * Names, types and labels: notes/style-and-ecosystem.md §3.
+ */
+import {collectDefaultMetrics, Counter, Gauge, Histogram, type Registry} from 'prom-client';
+
+import {
+  BoundedValues,
+  endpointTemplate,
+  MAX_ENDPOINTS,
+  oneOf,
+  RATE_CATEGORIES,
+  RETRY_REASONS,
+  statusClass,
+} from './labels';
+import type {BudgetSnapshot, RequestHooks} from './pinterest-hooks';
+
+export const METRIC_PREFIX = 'pinterest_cdc_';
+const HTTP_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
+// Pinterest calls take 0.05-30 s (style-and-ecosystem.md §3).
+export const API_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const KAFKA_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LONG_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+
+export interface MetricsOptions {
+  registry: Registry;
+  version: string;
+  commit?: string;
+  /** Node's process_* and nodejs_* metrics, unprefixed (default true). */
+  defaultMetrics?: boolean;
+  /** Clock for pause gauges (ms). */
+  now?: () => number;
+}
+
+export class Metrics {
+  readonly registry: Registry;
+  readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
+  readonly apiRequests: Counter<'endpoint' | 'method' | 'status_class'>;
+  readonly apiRequestDuration: Histogram<'endpoint'>;
+  readonly apiRetries: Counter<'endpoint' | 'reason'>;
+  readonly apiRateLimited: Counter<'endpoint'>;
+  readonly apiBudgetRemaining: Gauge<'category'>;
+  readonly apiCategoryPaused: Gauge<'category'>;
+  readonly oauthTokenRefreshes: Counter<'outcome'>;
+  readonly recordsFetched: Counter<'collection'>;
+  readonly changeEvents: Counter<'collection' | 'op'>;
+  readonly snapshotDuration: Histogram<'collection'>;
+  readonly trackedEntities: Gauge<'collection'>;
+  readonly analyticsWindows: Counter<'collection' | 'outcome'>;
+  readonly analyticsWatermark: Gauge<'collection'>;
+  readonly backfillWindowsRemaining: Gauge<'collection'>;
+  readonly kafkaMessagesProduced: Counter<'topic'>;
+  readonly kafkaProducedBytes: Counter<'topic'>;
+  readonly kafkaProduceDuration: Histogram<'topic'>;
+  readonly kafkaProduceErrors: Counter<'topic' | 'retriable'>;
+  readonly schemaRegistryRequests: Counter<'operation' | 'outcome'>;
+  readonly avroEncodeErrors: Counter<'collection'>;
+  readonly deadLetters: Counter<'collection' | 'reason'>;
+  readonly stateCheckpoints: Counter<'outcome'>;
+  readonly lastCheckpointTimestamp: Gauge;
+  readonly cycleDuration: Histogram<'kind'>;
+  readonly lastSuccessfulCycleTimestamp: Gauge<'collection'>;
+
+  private readonly endpoints = new BoundedValues(MAX_ENDPOINTS);
+  private readonly pausedUntil = new Map<string, number>();
+  private budgetSource: (() => BudgetSnapshot) | undefined;
+  private readonly now: () => number;
+
+  constructor(options: MetricsOptions) {
+    const registers = [options.registry];
+    this.registry = options.registry;
+    this.now = options.now ?? Date.now;
+    const name = (n: string) => METRIC_PREFIX + n;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+
+    this.buildInfo = new Gauge({
+      name: name('build_info'),
+      help: 'Always 1; labels carry the build.',
+      labelNames: ['version', 'commit', 'node_version'],
+      registers,
+    });
+    this.buildInfo.set(
+      {version: options.version, commit: options.commit ?? 'unknown', node_version: process.version},
+      1
+    );
+
+    this.apiRequests = new Counter({
+      name: name('api_requests_total'),
+      help: 'Pinterest API requests (each attempt), by route template, method and status class.',
+      labelNames: ['endpoint', 'method', 'status_class'],
+      registers,
+    });
+    this.apiRequestDuration = new Histogram({
+      name: name('api_request_duration_seconds'),
+      help: 'Pinterest API request duration.',
+      labelNames: ['endpoint'],
+      buckets: API_DURATION_BUCKETS,
+      registers,
+    });
+    this.apiRetries = new Counter({
+      name: name('api_retries_total'),
+      help: 'Pinterest API requests retried, by reason.',
+      labelNames: ['endpoint', 'reason'],
+      registers,
+    });
+    this.apiRateLimited = new Counter({
+      name: name('api_rate_limited_total'),
+      help: 'Pinterest API rate-limit answers (429, daily cap code 8).',
+      labelNames: ['endpoint'],
+      registers,
+    });
+    this.apiBudgetRemaining = new Gauge({
+      name: name('api_budget_remaining'),
+      help: 'Requests left in the current rate-limit window, per category.',
+      labelNames: ['category'],
+      registers,
+      collect() {
+        const budget = self.budgetSource?.();
+        if (!budget) return;
+        for (const [category, b] of Object.entries(budget)) {
+          this.set({category: oneOf(RATE_CATEGORIES, category)}, b.remaining);
+        }
+      },
+    });
+    this.apiCategoryPaused = new Gauge({
+      name: name('api_category_paused'),
+      help: '1 while a daily cap pauses the rate category, else 0.',
+      labelNames: ['category'],
+      registers,
+      collect() {
+        for (const category of RATE_CATEGORIES) {
+          this.set({category}, self.pausedCategories().some((p) => p.category === category) ? 1 : 0);
+        }
+      },
+    });
+    this.oauthTokenRefreshes = new Counter({
+      name: name('oauth_token_refreshes_total'),
+      help: 'OAuth access-token refreshes, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.recordsFetched = new Counter({
+      name: name('records_fetched_total'),
+      help: 'Records read from the Pinterest API.',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.changeEvents = new Counter({
+      name: name('change_events_total'),
+      help: 'Change events emitted (committed), by collection and op (r, c, u, d).',
+      labelNames: ['collection', 'op'],
+      registers,
+    });
+    this.snapshotDuration = new Histogram({
+      name: name('snapshot_duration_seconds'),
+      help: 'Duration of one collection snapshot (list + diff).',
+      labelNames: ['collection'],
+      buckets: LONG_DURATION_BUCKETS,
+      registers,
+    });
+    this.trackedEntities = new Gauge({
+      name: name('tracked_entities'),
+      help: 'Records held in state, per collection.',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.analyticsWindows = new Counter({
+      name: name('analytics_windows_total'),
+      help: 'Analytics date windows processed, by outcome.',
+      labelNames: ['collection', 'outcome'],
+      registers,
+    });
+    this.analyticsWatermark = new Gauge({
+      name: name('analytics_watermark_timestamp_seconds'),
+      help: 'End of the last acknowledged analytics window (Unix seconds).',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.backfillWindowsRemaining = new Gauge({
+      name: name('backfill_windows_remaining'),
+      help: 'Analytics backfill windows still to process.',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.kafkaMessagesProduced = new Counter({
+      name: name('kafka_messages_produced_total'),
+      help: 'Kafka messages acknowledged, by topic.',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.kafkaProducedBytes = new Counter({
+      name: name('kafka_produced_bytes_total'),
+      help: 'Bytes of acknowledged Kafka messages (key + value), by topic.',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.kafkaProduceDuration = new Histogram({
+      name: name('kafka_produce_duration_seconds'),
+      help: 'Time from send until acknowledgement.',
+      labelNames: ['topic'],
+      buckets: KAFKA_DURATION_BUCKETS,
+      registers,
+    });
+    this.kafkaProduceErrors = new Counter({
+      name: name('kafka_produce_errors_total'),
+      help: 'Kafka produce failures, by topic and retriability.',
+      labelNames: ['topic', 'retriable'],
+      registers,
+    });
+    this.schemaRegistryRequests = new Counter({
+      name: name('schema_registry_requests_total'),
+      help: 'Schema registry requests, by operation and outcome.',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.avroEncodeErrors = new Counter({
+      name: name('avro_encode_errors_total'),
+      help: 'Records that could not be Avro-encoded.',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: name('dead_letters_total'),
+      help: 'Records written to the dead-letter topic, by collection and reason.',
+      labelNames: ['collection', 'reason'],
+      registers,
+    });
+    this.stateCheckpoints = new Counter({
+      name: name('state_checkpoints_total'),
+      help: 'State checkpoints, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.lastCheckpointTimestamp = new Gauge({
+      name: name('last_checkpoint_timestamp_seconds'),
+      help: 'Time of the last successful state checkpoint (Unix seconds).',
+      registers,
+    });
+    this.cycleDuration = new Histogram({
+      name: name('cycle_duration_seconds'),
+      help: 'Duration of a sync cycle, by kind (entities, analytics).',
+      labelNames: ['kind'],
+      buckets: LONG_DURATION_BUCKETS,
+      registers,
+    });
+    this.lastSuccessfulCycleTimestamp = new Gauge({
+      name: name('last_successful_cycle_timestamp_seconds'),
+      help: 'Time the last successful cycle of a collection ended (Unix seconds).',
+      labelNames: ['collection'],
+      registers,
+    });
+
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({register: options.registry});
+  }
+
+  /** Hooks for the Pinterest client (docs/contracts.md): every label bounded. */
+  pinterestHooks(): RequestHooks {
+    return {
+      onRequest: (e) => {
+        const endpoint = this.endpoint(e.endpoint);
+        const method = oneOf(HTTP_METHODS, e.method.toUpperCase());
+        this.apiRequests.inc({endpoint, method, status_class: statusClass(e.status, e.statusClass)});
+        this.apiRequestDuration.observe({endpoint}, e.durationSeconds);
+        // 429 covers both throttling and the daily cap (code 8).
+        if (e.status === 429) this.apiRateLimited.inc({endpoint});
+        if (!this.budgetSource) {
+          this.apiBudgetRemaining.set({category: oneOf(RATE_CATEGORIES, e.category)}, e.budgetRemaining);
+        }
+      },
+      onRetry: (e) => {
+        this.apiRetries.inc({endpoint: this.endpoint(e.endpoint), reason: oneOf(RETRY_REASONS, e.reason)});
+      },
+      onTokenRefresh: (e) => {
+        this.oauthTokenRefreshes.inc({outcome: e.outcome === 'success' ? 'success' : 'failure'});
+      },
+      onRateLimited: (e) => {
+        if (e.kind === 'daily_cap') {
+          this.setCategoryPaused(e.category, e.resumeAt ?? new Date(this.now() + 86_400_000));
+        }
+      },
+    };
+  }
+
+  private endpoint(raw: string): string {
+    return this.endpoints.bound(endpointTemplate(raw));
+  }
+
+  /** Reads budgets and pauses from the client at scrape time (`() => client.budget()`). */
+  trackBudget(source: () => BudgetSnapshot): void {
+    this.budgetSource = source;
+  }
+
+  /** Marks a category paused by a daily cap until `until` (undefined = resumed). */
+  setCategoryPaused(category: string, until: Date | undefined): void {
+    const key = oneOf(RATE_CATEGORIES, category);
+    if (until === undefined) this.pausedUntil.delete(key);
+    else this.pausedUntil.set(key, until.getTime());
+  }
+
+  /** Categories paused now (from daily-cap events and the tracked budget), for metrics and readiness. */
+  pausedCategories(): {category: string; until: Date}[] {
+    const now = this.now();
+    const paused = new Map<string, number>();
+    for (const [category, until] of this.pausedUntil) if (until > now) paused.set(category, until);
+    for (const [category, b] of Object.entries(this.budgetSource?.() ?? {})) {
+      const until = b.pausedUntil?.getTime();
+      if (until !== undefined && until > now) paused.set(oneOf(RATE_CATEGORIES, category), until);
+    }
+    return [...paused].map(([category, until]) => ({category, until: new Date(until)}));
+  }
+}
