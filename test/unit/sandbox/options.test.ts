@@ -1,0 +1,64 @@
+import {
+  DEFAULT_CLIENT_ID,
+  DEFAULT_REFRESH_TOKEN,
+  describeSandbox,
+  SandboxConfigError,
+  sandboxOptionsFromEnv,
+  startSandbox,
+} from '../../../src/sandbox';
+
+describe('sandbox options and description', () => {
+  test('env: documented defaults, presets, JSON scale, every problem at once', () => {
+    expect(sandboxOptionsFromEnv({})).toEqual({scale: {}});
+    expect(
+      sandboxOptionsFromEnv({
+        PINTEREST_SANDBOX_PORT: '8099',
+        PINTEREST_SANDBOX_SEED: '7',
+        PINTEREST_SANDBOX_SCALE: 'large',
+        PINTEREST_SANDBOX_CLIENT_ID: 'cid',
+        PINTEREST_SANDBOX_CLIENT_SECRET: 'sec',
+        PINTEREST_SANDBOX_REFRESH_TOKEN: 'pinr.x',
+      })
+    ).toMatchObject({
+      port: 8099,
+      seed: 7,
+      scale: {pins: 1_000_000},
+      clientId: 'cid',
+      clientSecret: 'sec',
+      refreshToken: 'pinr.x',
+    });
+    expect(sandboxOptionsFromEnv({PINTEREST_SANDBOX_SCALE: '{"pins": 10}'}).scale).toEqual({pins: 10});
+    let error: unknown;
+    try {
+      sandboxOptionsFromEnv({
+        PINTEREST_SANDBOX_PORT: 'x',
+        PINTEREST_SANDBOX_SEED: '-1',
+        PINTEREST_SANDBOX_SCALE: 'huge',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SandboxConfigError);
+    expect((error as SandboxConfigError).problems).toHaveLength(3);
+  });
+
+  test('describeSandbox prints the base URL and the env lines, never a custom secret', async () => {
+    const sb = await startSandbox();
+    try {
+      const lines = describeSandbox(sb);
+      expect(sb.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v5$/);
+      expect(lines).toContain(`PINTEREST_API_BASE_URL=${sb.baseUrl}`);
+      expect(lines).toContain(`PINTEREST_CLIENT_ID=${DEFAULT_CLIENT_ID}`);
+      expect(lines).toContain(`PINTEREST_REFRESH_TOKEN=${DEFAULT_REFRESH_TOKEN}`);
+      expect(lines.some((l) => l.includes('(sandbox default)'))).toBe(true);
+    } finally {
+      await sb.close();
+    }
+    const custom = describeSandbox({
+      baseUrl: 'u',
+      controlUrl: 'c',
+      credentials: {clientId: 'a', clientSecret: 'topsecret', refreshToken: 'r'},
+    });
+    expect(custom.join('\n')).not.toContain('topsecret');
+  });
+});
