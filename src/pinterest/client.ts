@@ -1,0 +1,326 @@
+/**
+ * PinterestClient: the one way the service talks to the Pinterest API v5. Requests draw from a per-category
+ * rate budget, run at most `maxConcurrency` at a time, refresh OAuth tokens as needed and fail with typed
+ * errors; list endpoints are async iterators; analytics are batched and ranged, sync or async.
+ */
+import type {AxiosInstance} from 'axios';
+import {CdcError} from '../errors';
+import {
+  ANALYTICS_CATEGORY,
+  LEVELS,
+  attributionQuery,
+  normaliseSyncRow,
+  planAnalytics,
+  type AnalyticsRequest,
+  type AnalyticsRow,
+} from './analytics';
+import {TOKEN_ENDPOINT, TokenManager} from './auth';
+import {classifyOutcome, outcomeOfAxiosError} from './classify';
+import type {PinterestClientConfig} from './config';
+import {AuthError, PinterestApiError, QuotaExhaustedError, RateLimitedError, TransientError} from './errors';
+import {MAX_PAGE_SIZE, paginatePages} from './paginate';
+import {RateBudget, type BudgetSnapshotEntry} from './rate-budget';
+import {REPORT_FILE_ENDPOINT, runReport, type ReportApi} from './reports';
+import {backoffDelayMs, withinElapsedBound} from './retry-policy';
+import {runConcurrently} from './run-concurrently';
+import {Semaphore} from './semaphore';
+import type {TokenStore} from './token-store';
+import {createTransport, RequestMeta} from './transport';
+import {
+  realSleep,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type Logger,
+  type RateCategory,
+  type RequestHooks,
+  type Sleep,
+} from './types';
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export interface ApiRequest {
+  /** Path template, e.g. '/ad_accounts/{ad_account_id}/campaigns': also the endpoint label. */
+  path: string;
+  pathParams?: Record<string, string>;
+  query?: Record<string, QueryValue>;
+  category: RateCategory;
+}
+
+export interface PinterestClientDeps {
+  config: PinterestClientConfig;
+  tokenStore: TokenStore;
+  logger?: Logger;
+  hooks?: RequestHooks;
+  clock?: Clock;
+  sleep?: Sleep;
+}
+
+/** Arrays as repeated keys (the OpenAPI default for these parameters, notes §1); everything URL-encoded. */
+export function buildQuery(query: Record<string, QueryValue> | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) params.append(key, String(item));
+    else params.append(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export function fillPath(template: string, params: Record<string, string> | undefined): string {
+  return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = params?.[name];
+    if (value === undefined)
+      throw new CdcError(`missing path parameter ${name} for ${template}`, {retriable: false});
+    return encodeURIComponent(value);
+  });
+}
+
+export class PinterestClient implements ReportApi {
+  private readonly config: PinterestClientConfig;
+  private readonly clock: Clock;
+  private readonly sleep: Sleep;
+  private readonly logger: Logger;
+  private readonly hooks: RequestHooks;
+  private readonly rateBudget: RateBudget;
+  private readonly auth: TokenManager;
+  private readonly http: AxiosInstance;
+
+  constructor(deps: PinterestClientDeps) {
+    this.config = deps.config;
+    this.clock = deps.clock ?? systemClock;
+    this.sleep = deps.sleep ?? realSleep;
+    this.logger = deps.logger ?? silentLogger;
+    this.hooks = deps.hooks ?? {};
+    this.rateBudget = new RateBudget({
+      clock: this.clock,
+      sleep: this.sleep,
+      overrides: this.config.rateLimits,
+      maxWaitMs: this.config.retry.maxRateLimitWaitSeconds * 1000,
+    });
+    this.auth = new TokenManager({
+      clientId: this.config.clientId,
+      clientSecret: this.config.clientSecret,
+      refreshToken: this.config.refreshToken,
+      accessToken: this.config.accessToken,
+      refreshAheadSeconds: this.config.refreshAheadSeconds,
+      continuousRefresh: this.config.continuousRefresh,
+      store: deps.tokenStore,
+      clock: this.clock,
+      logger: this.logger,
+      hooks: this.hooks,
+      requestToken: (form, authorization) => this.requestToken(form, authorization),
+    });
+    this.http = createTransport({
+      baseURL: this.config.apiBaseUrl,
+      timeoutMs: this.config.requestTimeoutMs,
+      retry: this.config.retry,
+      clock: this.clock,
+      budget: this.rateBudget,
+      semaphore: new Semaphore(this.config.maxConcurrency),
+      hooks: this.hooks,
+      accessToken: () => this.auth.accessToken(),
+    });
+  }
+
+  /** Remaining budget per category, and when a paused category (spent daily quota) resumes. */
+  budget(): Record<RateCategory, BudgetSnapshotEntry> {
+    return this.rateBudget.snapshot();
+  }
+
+  async get<T = unknown>(req: ApiRequest): Promise<T> {
+    return (await this.send('get', req)) as T;
+  }
+
+  async post<T = unknown>(req: ApiRequest & {body: unknown}): Promise<T> {
+    return (await this.send('post', req, req.body)) as T;
+  }
+
+  /** One page of items per step, 250 per page, following bookmarks until there are none. */
+  paginate<T = unknown>(req: ApiRequest): AsyncIterable<T[]> {
+    return paginatePages<T>(
+      (bookmark) => this.get({...req, query: {page_size: MAX_PAGE_SIZE, ...req.query, bookmark}}),
+      req.path
+    );
+  }
+
+  /** Rows of `req`, one array per API request or report, in completion order. */
+  analytics(req: AnalyticsRequest): AsyncIterable<AnalyticsRow[]> {
+    const plan = planAnalytics(req, this.clock.now());
+    if (plan.clampedStart) {
+      this.logger.warn(
+        {level: req.level, requestedStart: req.startDate, start: plan.clampedStart},
+        'analytics start is older than Pinterest keeps; starting at the oldest available date'
+      );
+    }
+    const spec = LEVELS[req.level];
+    const columns = req.columns ?? this.config.analyticsColumns;
+    const sync = plan.sync.map((part) => async () => {
+      const rows = await this.get<unknown>({
+        path: spec.path,
+        pathParams: {ad_account_id: req.adAccountId},
+        category: ANALYTICS_CATEGORY,
+        query: {
+          start_date: part.start,
+          end_date: part.end,
+          // notes/pinterest-api.md §3: `columns` is explode:false, i.e. comma-separated.
+          columns: columns.join(','),
+          granularity: req.granularity ?? 'DAY',
+          [spec.idParam]: part.ids,
+          ...attributionQuery(req.attribution ?? this.config.attribution),
+        },
+      });
+      if (!Array.isArray(rows)) {
+        throw new TransientError(`Pinterest ${spec.path}: analytics answered something other than an array`, {
+          endpoint: spec.path,
+          status: 200,
+          retriable: true,
+          reason: 'malformed',
+        });
+      }
+      return rows.map((row) => normaliseSyncRow(row, req.level, req.adAccountId, spec.path));
+    });
+    const reports = plan.reports.map(
+      (part) => () =>
+        runReport(
+          {
+            ...part,
+            level: req.level,
+            adAccountId: req.adAccountId,
+            columns: req.columns ?? this.config.reportColumns,
+            attribution: req.attribution ?? this.config.attribution,
+          },
+          {api: this, options: this.config.reports, clock: this.clock, sleep: this.sleep, logger: this.logger}
+        )
+    );
+    return runConcurrently([...sync, ...reports], this.config.maxConcurrency);
+  }
+
+  /** Downloads a finished report from its pre-signed URL: no bearer token (another host), no API budget. */
+  async download(url: string): Promise<unknown> {
+    const meta = new RequestMeta(
+      {endpoint: REPORT_FILE_ENDPOINT, category: 'analytics_get_report', auth: 'none', budget: false},
+      this.clock.now()
+    );
+    try {
+      const response = await this.http.request({method: 'get', url, baseURL: '', pinterestCdc: meta});
+      return response.data;
+    } catch (raw) {
+      throw this.classify(raw, meta);
+    }
+  }
+
+  private classify(raw: unknown, meta: RequestMeta): CdcError {
+    if (raw instanceof CdcError) return raw;
+    return classifyOutcome(outcomeOfAxiosError(raw), {
+      endpoint: meta.endpoint,
+      category: meta.category,
+      maxRateLimitWaitSeconds: this.config.retry.maxRateLimitWaitSeconds,
+      now: this.clock.now(),
+    });
+  }
+
+  private async requestToken(form: string, authorization: string): Promise<unknown> {
+    const meta = new RequestMeta(
+      {endpoint: TOKEN_ENDPOINT, category: 'org_read', auth: 'basic', slot: false},
+      this.clock.now()
+    );
+    try {
+      const response = await this.http.request({
+        method: 'post',
+        url: TOKEN_ENDPOINT,
+        data: form,
+        headers: {Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded'},
+        pinterestCdc: meta,
+      });
+      return response.data;
+    } catch (raw) {
+      throw this.classify(raw, meta);
+    }
+  }
+
+  /**
+   * One logical request. The transport retries 5xx, network errors, timeouts and malformed bodies; this loop
+   * adds what needs the error's meaning: one refresh on 401, waits on 429 and transient 400s, daily-cap pauses.
+   */
+  private async send(method: 'get' | 'post', req: ApiRequest, body?: unknown): Promise<unknown> {
+    const url = `${fillPath(req.path, req.pathParams)}${buildQuery(req.query)}`;
+    const startedAt = this.clock.now();
+    const retry = this.config.retry;
+    let refreshed = false;
+    let waits = 0;
+    for (;;) {
+      const meta = new RequestMeta({endpoint: req.path, category: req.category}, startedAt);
+      let error: CdcError;
+      try {
+        const response = await this.http.request({method, url, data: body, pinterestCdc: meta});
+        return response.data;
+      } catch (raw) {
+        error = this.classify(raw, meta);
+      }
+      if (error instanceof AuthError && error.status === 401) {
+        if (refreshed || !this.auth.canRefresh) {
+          throw new AuthError(
+            `Pinterest ${req.path} refused the access token${refreshed ? ' again after a refresh' : ''}: re-authenticate`,
+            {endpoint: req.path, status: 401, pinterestCode: error.pinterestCode, retriable: false}
+          );
+        }
+        refreshed = true;
+        this.hooks.onRetry?.({
+          endpoint: req.path,
+          method: method.toUpperCase(),
+          category: req.category,
+          reason: 'auth',
+          attempt: 1,
+          delaySeconds: 0,
+        });
+        await this.auth.onUnauthorized(meta.tokenUsed ?? '');
+        continue;
+      }
+      if (error instanceof QuotaExhaustedError) {
+        this.rateBudget.pause(error.category, error.resumeAt);
+        this.hooks.onRateLimited?.({category: error.category, kind: 'daily_cap', resumeAt: error.resumeAt});
+        this.logger.warn(
+          {endpoint: req.path, category: error.category, resumeAt: error.resumeAt.toISOString()},
+          'Pinterest daily quota spent: category paused'
+        );
+        throw error;
+      }
+      if (error instanceof PinterestApiError && error.status === 429 && !error.retriable) {
+        this.hooks.onRateLimited?.({category: req.category, kind: 'spam'});
+        throw error;
+      }
+      const waitable =
+        error.retriable &&
+        (error instanceof RateLimitedError ||
+          (error instanceof TransientError && (error.status ?? 0) >= 400 && (error.status ?? 0) < 500));
+      if (!waitable) throw error;
+      waits += 1;
+      const named = (error as RateLimitedError | TransientError).retryAfterMs;
+      const delayMs = named ?? backoffDelayMs(waits, retry);
+      if (
+        waits > retry.maxRateLimitRetries ||
+        !withinElapsedBound(startedAt, this.clock.now(), delayMs, retry)
+      )
+        throw error;
+      const reason = error instanceof RateLimitedError ? 'rate_limited' : 'server';
+      this.hooks.onRetry?.({
+        endpoint: req.path,
+        method: method.toUpperCase(),
+        category: req.category,
+        reason,
+        attempt: waits,
+        delaySeconds: delayMs / 1000,
+      });
+      if (error instanceof RateLimitedError) {
+        const resumeAt = new Date(this.clock.now() + delayMs);
+        // Every request of the category waits, not only this one: the next acquire() sleeps until then.
+        this.rateBudget.block(req.category, resumeAt.getTime());
+        this.hooks.onRateLimited?.({category: req.category, kind: 'throttled', resumeAt});
+      } else {
+        await this.sleep(delayMs);
+      }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/** Public API of the Pinterest client. */
+export {PinterestClient, buildQuery, fillPath} from './client';
+export type {ApiRequest, PinterestClientDeps, QueryValue} from './client';
+export {
+  DEFAULT_ANALYTICS_COLUMNS,
+  DEFAULT_API_BASE_URL,
+  DEFAULT_CLIENT_CONFIG,
+  PINTEREST_ENV,
+  resolveClientConfig,
+} from './config';
+export type {
+  AttributionOptions,
+  PinterestClientConfig,
+  RateLimitOverride,
+  ReportOptions,
+  RetryBounds,
+} from './config';
+export {FileTokenStore, MemoryTokenStore} from './token-store';
+export type {StoredTokens, TokenStore} from './token-store';
+export {
+  AuthError,
+  BadRequestError,
+  NotFoundError,
+  PaginationError,
+  PermissionError,
+  PinterestApiError,
+  QuotaExhaustedError,
+  RateLimitedError,
+  ReportFailedError,
+  TokenStoreError,
+  TransientError,
+} from './errors';
+export {LEVELS as ANALYTICS_LEVELS, planAnalytics} from './analytics';
+export type {AnalyticsLevel, AnalyticsPlan, AnalyticsRequest, AnalyticsRow} from './analytics';
+export type {BudgetSnapshotEntry} from './rate-budget';
+export {RATE_CATEGORIES, silentLogger} from './types';
+export type {
+  BudgetBucket,
+  Clock,
+  Logger,
+  RateCategory,
+  RateLimitedEvent,
+  RequestEvent,
+  RequestHooks,
+  RetryEvent,
+  RetryReason,
+  Sleep,
+  TokenRefreshEvent,
+} from './types';

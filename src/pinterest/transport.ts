@@ -1,0 +1,205 @@
+/**
+ * The axios instance and its interceptors: bearer token, concurrency slot and rate budget before each
+ * attempt; budget correction from headers, per-attempt hooks and JSON validation after it; axios-retry for
+ * 5xx / network / timeout / malformed-body retries with backoff and jitter. src/pinterest is the only
+ * place that imports axios.
+ */
+import axios, {
+  AxiosError,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import axiosRetry from 'axios-retry';
+import {outcomeOfAxiosError, statusClassOf, transportRetryReason, type HttpOutcome} from './classify';
+import type {RetryBounds} from './config';
+import type {RateBudget} from './rate-budget';
+import {parseRateLimitHeaders} from './rate-limit-headers';
+import {backoffDelayMs, withinElapsedBound} from './retry-policy';
+import type {Semaphore} from './semaphore';
+import type {Clock, RateCategory, RequestHooks, RetryReason} from './types';
+
+/**
+ * Per-request state shared by every attempt. A class on purpose: axios deep-copies plain objects when it
+ * merges a config (each retry would count from a copy), but passes class instances by reference.
+ */
+export class RequestMeta {
+  /** Path template for errors, logs and hooks: never the URL. */
+  readonly endpoint: string;
+  readonly category: RateCategory;
+  readonly auth: 'bearer' | 'basic' | 'none';
+  /** Draw from the rate budget (false for report downloads from the storage host). */
+  readonly budget: boolean;
+  /** Take a concurrency slot (false for the token request, which slot holders may be waiting on). */
+  readonly slot: boolean;
+  readonly startedAt: number;
+  attempt = 0;
+  attemptStartedAt: number;
+  holdingSlot = false;
+  holdingBudget = false;
+  tokenUsed: string | undefined;
+  nextRetryDelayMs = 0;
+
+  constructor(
+    init: {
+      endpoint: string;
+      category: RateCategory;
+      auth?: RequestMeta['auth'];
+      budget?: boolean;
+      slot?: boolean;
+    },
+    now: number
+  ) {
+    this.endpoint = init.endpoint;
+    this.category = init.category;
+    this.auth = init.auth ?? 'bearer';
+    this.budget = init.budget ?? true;
+    this.slot = init.slot ?? true;
+    this.startedAt = now;
+    this.attemptStartedAt = now;
+  }
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    pinterestCdc?: RequestMeta;
+  }
+}
+
+export interface TransportDeps {
+  baseURL: string;
+  timeoutMs: number;
+  retry: RetryBounds;
+  clock: Clock;
+  budget: RateBudget;
+  semaphore: Semaphore;
+  hooks: RequestHooks;
+  accessToken: () => Promise<string>;
+}
+
+function isJsonBody(data: unknown): boolean {
+  return data !== null && typeof data === 'object';
+}
+
+export function createTransport(deps: TransportDeps): AxiosInstance {
+  const {budget, semaphore, hooks, clock} = deps;
+  const instance = axios.create({
+    baseURL: deps.baseURL,
+    timeout: deps.timeoutMs,
+    responseType: 'json',
+    // A malformed or truncated JSON body must fail (ERR_BAD_RESPONSE), not arrive as a string.
+    transitional: {silentJSONParsing: false, forcedJSONParsing: true, clarifyTimeoutError: true},
+    headers: {Accept: 'application/json'},
+    maxRedirects: 0,
+  });
+
+  const finish = (meta: RequestMeta, method: string, outcome: HttpOutcome): void => {
+    if (meta.holdingSlot) {
+      meta.holdingSlot = false;
+      semaphore.release();
+    }
+    if (meta.holdingBudget) {
+      meta.holdingBudget = false;
+      budget.release(meta.category, outcome.headers ? parseRateLimitHeaders(outcome.headers) : undefined);
+    }
+    hooks.onRequest?.({
+      endpoint: meta.endpoint,
+      method: method.toUpperCase(),
+      statusClass: statusClassOf(outcome),
+      status: outcome.status,
+      category: meta.category,
+      durationSeconds: (clock.now() - meta.attemptStartedAt) / 1000,
+      budgetRemaining: budget.remaining(meta.category),
+      retry: meta.attempt > 1,
+    });
+  };
+
+  instance.interceptors.request.use(async (config: InternalAxiosRequestConfig) => {
+    const meta = config.pinterestCdc;
+    if (!meta) return config;
+    meta.attempt += 1;
+    if (meta.auth === 'bearer') {
+      meta.tokenUsed = await deps.accessToken();
+      config.headers.set('Authorization', `Bearer ${meta.tokenUsed}`);
+    }
+    if (meta.slot) {
+      await semaphore.acquire();
+      meta.holdingSlot = true;
+    }
+    if (meta.budget) {
+      try {
+        await budget.acquire(meta.category, meta.endpoint);
+      } catch (error) {
+        if (meta.holdingSlot) {
+          meta.holdingSlot = false;
+          semaphore.release();
+        }
+        throw error;
+      }
+      meta.holdingBudget = true;
+    }
+    meta.attemptStartedAt = clock.now();
+    return config;
+  });
+
+  // Registered before axios-retry, so it sees every attempt first.
+  instance.interceptors.response.use(
+    (response: AxiosResponse) => {
+      const meta = response.config.pinterestCdc;
+      if (!meta) return response;
+      const ok = isJsonBody(response.data);
+      const headers = response.headers as Record<string, unknown>;
+      finish(
+        meta,
+        response.config.method ?? 'get',
+        ok ? {status: response.status, headers} : {status: response.status, headers, transport: 'malformed'}
+      );
+      if (!ok) {
+        throw new AxiosError(
+          'response body is not JSON',
+          AxiosError.ERR_BAD_RESPONSE,
+          response.config,
+          response.request,
+          response
+        );
+      }
+      return response;
+    },
+    (error: unknown) => {
+      if (error instanceof AxiosError && error.config?.pinterestCdc) {
+        const meta = error.config.pinterestCdc;
+        if (meta.holdingSlot || meta.holdingBudget)
+          finish(meta, error.config.method ?? 'get', outcomeOfAxiosError(error));
+      }
+      return Promise.reject(error);
+    }
+  );
+
+  const reasonOf = (error: AxiosError): RetryReason | undefined =>
+    transportRetryReason(outcomeOfAxiosError(error));
+
+  axiosRetry(instance, {
+    retries: deps.retry.maxRetries,
+    shouldResetTimeout: true,
+    retryCondition: (error) => {
+      const meta = error.config?.pinterestCdc;
+      if (!meta || !reasonOf(error)) return false;
+      meta.nextRetryDelayMs = backoffDelayMs(meta.attempt, deps.retry);
+      return withinElapsedBound(meta.startedAt, clock.now(), meta.nextRetryDelayMs, deps.retry);
+    },
+    retryDelay: (_count, error) => error.config?.pinterestCdc?.nextRetryDelayMs ?? deps.retry.baseDelayMs,
+    onRetry: (count, error) => {
+      const meta = error.config?.pinterestCdc;
+      if (!meta) return;
+      hooks.onRetry?.({
+        endpoint: meta.endpoint,
+        method: (error.config?.method ?? 'get').toUpperCase(),
+        category: meta.category,
+        reason: reasonOf(error) ?? 'server',
+        attempt: count,
+        delaySeconds: meta.nextRetryDelayMs / 1000,
+      });
+    },
+  });
+  return instance;
+}
