@@ -3,13 +3,14 @@ import {Command} from 'commander';
 
 import {registerConfigCommand} from './commands/config';
 import {registerSandboxCommand} from './commands/sandbox';
+import {registerSyncCommand} from './commands/sync';
 import type {CliContext} from './context';
 
 /** A command module: adds itself (and its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** In order of `--help`; the lead adds run, sync, check, schemas, demo here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerConfigCommand, registerSandboxCommand];
+export const COMMANDS: readonly RegisterCommand[] = [registerSyncCommand, registerConfigCommand, registerSandboxCommand];
 
 export function createProgram(ctx: CliContext, commands: readonly RegisterCommand[] = COMMANDS): Command {
   const program = new Command('pinterest-cdc')

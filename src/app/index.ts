@@ -1,0 +1,3 @@
+export {openPipeline, syncTopics} from './pipeline';
+export type {Pipeline, PipelineDeps} from './pipeline';
+export {KafkaTokenStore} from './kafka-token-store';

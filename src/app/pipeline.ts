@@ -1,0 +1,185 @@
+import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
+
+import {CollectionRegistry, topicOf} from '../collections';
+import type {AppConfig} from '../config';
+import {createKafkaConnection, type KafkaConnection, type TopicSpec, type TransactionalWriter} from '../kafka';
+import type {Metrics} from '../observability';
+import {FileTokenStore, PinterestClient, resolveClientConfig, type TokenStore} from '../pinterest';
+import {EventSerializer, SchemaCatalog, SchemaRegistrar} from '../serde';
+import {applyChangelogRecord, StateStore} from '../state';
+import {runCycle, type CycleSummary, type SyncHooks, type SyncLogger, type SyncTopics} from '../sync';
+import {KafkaTokenStore} from './kafka-token-store';
+
+export interface PipelineDeps {
+  readonly logger: SyncLogger;
+  readonly metrics?: Metrics;
+  readonly version: string;
+}
+
+/** A started pipeline: topics ensured, schemas registered, producer fenced, state restored. */
+export interface Pipeline {
+  readonly state: StateStore;
+  readonly client: PinterestClient;
+  readonly topics: SyncTopics;
+  runCycle(): Promise<CycleSummary>;
+  close(): Promise<void>;
+}
+
+export function syncTopics(prefix: string): SyncTopics {
+  return {
+    events: (collection) => topicOf(prefix, {name: collection}),
+    state: `${prefix}.state`,
+    deadLetters: `${prefix}.dlq`,
+  };
+}
+
+/**
+ * Builds the whole pipeline from the configuration, in the order exactly-once needs: ensure topics, register
+ * schemas (an incompatible local change fails here, before anything is written), fence any older producer of
+ * this instance (which aborts its open transaction), and only then restore state from the changelog, so no
+ * zombie can commit after the read.
+ */
+export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promise<Pipeline> {
+  const {logger, metrics} = deps;
+  const prefix = config.kafka.topicPrefix;
+  const topics = syncTopics(prefix);
+  const registry = new CollectionRegistry();
+  const collections = config.sync.collections.map((name) => registry.get(name));
+
+  const kafka: KafkaConnection = createKafkaConnection(
+    {
+      brokers: [...config.kafka.brokers],
+      clientId: config.kafka.clientId,
+      ssl: config.kafka.ssl,
+      sasl:
+        config.kafka.sasl.mechanism && config.kafka.sasl.username && config.kafka.sasl.password
+          ? {
+              mechanism: config.kafka.sasl.mechanism,
+              username: config.kafka.sasl.username,
+              password: config.kafka.sasl.password,
+            }
+          : undefined,
+    },
+    {logger}
+  );
+  try {
+    const admin = kafka.topicAdmin();
+    const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
+      name,
+      partitions: config.kafka.partitions,
+      replicationFactor: config.kafka.replicationFactor,
+      cleanupPolicy,
+    });
+    const report = await admin.ensureTopics([
+      ...collections.map((c) => spec(topics.events(c.name), config.kafka.cleanupPolicy)),
+      // The changelog must be compacted whatever the event topics use: it is the state.
+      spec(topics.state, 'compact'),
+      spec(topics.deadLetters, 'delete'),
+    ]);
+    await admin.close();
+    if (report.created.length > 0) logger.info({topics: report.created}, 'Created topics');
+
+    const catalog = new SchemaCatalog({collections});
+    const schemaRegistry = new SchemaRegistry({
+      host: config.schemaRegistry.url,
+      auth:
+        config.schemaRegistry.username && config.schemaRegistry.password
+          ? {username: config.schemaRegistry.username, password: config.schemaRegistry.password}
+          : undefined,
+    });
+    const ids = await new SchemaRegistrar(schemaRegistry, catalog, prefix).registerAll();
+    const serializer = new EventSerializer(catalog, ids);
+
+    const writers = kafka.shardWriters({
+      prefix,
+      writer: {hooks: metrics ? writerHooks(metrics) : undefined},
+    });
+    // One transactional id per instance: fencing it at start aborts whatever a crashed predecessor left open,
+    // which would otherwise hold back the changelog's last stable offset (docs/notes.md).
+    const writer: TransactionalWriter = writers.forShard(config.sync.instanceId);
+    await writer.init();
+
+    const state = new StateStore();
+    let restored = 0;
+    for await (const record of kafka.changelogReader().readToEnd(topics.state)) {
+      applyChangelogRecord(state, record.key, record.value);
+      restored += 1;
+    }
+    logger.info({records: restored, shards: state.all().length}, 'State restored from the changelog');
+
+    const tokenStore: TokenStore =
+      config.pinterest.tokenStore === 'kafka'
+        ? new KafkaTokenStore({state, sink: writer, stateTopic: topics.state, name: config.sync.instanceId})
+        : new FileTokenStore(config.pinterest.tokenStorePath);
+    const client = new PinterestClient({
+      config: resolveClientConfig({
+        apiBaseUrl: config.pinterest.apiBaseUrl,
+        clientId: config.pinterest.clientId,
+        clientSecret: config.pinterest.clientSecret,
+        refreshToken: config.pinterest.refreshToken,
+        accessToken: config.pinterest.accessToken,
+        maxConcurrency: config.pinterest.maxConcurrency,
+        requestTimeoutMs: config.pinterest.requestTimeoutSeconds * 1000,
+        retry: {maxRetries: config.pinterest.maxRetries},
+      }),
+      tokenStore,
+      logger,
+      hooks: metrics?.pinterestHooks(),
+    });
+
+    return {
+      state,
+      client,
+      topics,
+      runCycle: () =>
+        runCycle(
+          {
+            collections: config.sync.collections,
+            adAccountIds: config.sync.adAccountIds,
+            keepImages: config.sync.keepImages,
+            connectorName: prefix,
+            version: deps.version,
+          },
+          {
+            source: {pages: (request) => client.paginate(request)},
+            state,
+            serializer,
+            sink: writer,
+            topics,
+            maxEventsPerTransaction: config.kafka.transactionBatchSize,
+            logger,
+            hooks: metrics ? syncHooks(metrics) : undefined,
+          }
+        ),
+      close: () => kafka.close(),
+    };
+  } catch (error) {
+    await kafka.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function syncHooks(metrics: Metrics): SyncHooks {
+  return {
+    onRecordsFetched: (collection, count) => metrics.recordsFetched.inc({collection}, count),
+    onEventsCommitted: (collection, op, count) => metrics.changeEvents.inc({collection, op}, count),
+    onDeadLetter: (collection, reason) => metrics.deadLetters.inc({collection, reason}),
+    onListingDone: (collection, seconds) => metrics.snapshotDuration.observe({collection}, seconds),
+  };
+}
+
+function writerHooks(metrics: Metrics) {
+  return {
+    onTopicCommitted: (e: {topic: string; messages: number; bytes: number; durationSeconds: number}) => {
+      metrics.kafkaMessagesProduced.inc({topic: e.topic}, e.messages);
+      metrics.kafkaProducedBytes.inc({topic: e.topic}, e.bytes);
+      metrics.kafkaProduceDuration.observe({topic: e.topic}, e.durationSeconds);
+    },
+    onProduceError: (e: {topic: string; retriable: boolean}) =>
+      metrics.kafkaProduceErrors.inc({topic: e.topic, retriable: String(e.retriable)}),
+    onTransaction: (e: {outcome: string}) => {
+      metrics.stateCheckpoints.inc({outcome: e.outcome});
+      if (e.outcome === 'committed') metrics.lastCheckpointTimestamp.setToCurrentTime();
+    },
+  };
+}

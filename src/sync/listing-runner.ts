@@ -1,0 +1,166 @@
+import type {CollectionDeclaration} from '../collections';
+import {EncodeError} from '../errors';
+import type {JsonRecord, SyncContext} from '../events';
+import type {EventSerializer} from '../serde';
+import type {ShardState} from '../state';
+import {BatchCommitter, type CommitRetryPolicy} from './batch-committer';
+import {deadLetterMessage, type DeadLetterReason} from './dead-letter';
+import {SnapshotDiffer} from './differ';
+import type {BatchSink, ListingOutcome, SyncHooks, SyncLogger, SyncTopics} from './ports';
+
+export type OpCounts = Record<'r' | 'c' | 'u' | 'd', number>;
+
+export interface ListingResult {
+  readonly collection: string;
+  readonly shard: string;
+  readonly outcome: ListingOutcome;
+  readonly fetched: number;
+  readonly events: OpCounts;
+  readonly deadLetters: number;
+  readonly durationSeconds: number;
+}
+
+export interface ListingRunnerDeps {
+  readonly serializer: EventSerializer;
+  readonly sink: BatchSink;
+  readonly topics: SyncTopics;
+  readonly maxEventsPerTransaction: number;
+  readonly logger: SyncLogger;
+  readonly hooks?: SyncHooks;
+  readonly now?: () => number;
+  readonly commitRetry?: CommitRetryPolicy;
+}
+
+export interface Listing {
+  readonly declaration: CollectionDeclaration;
+  readonly shard: string;
+  readonly state: ShardState;
+  readonly context: SyncContext;
+  readonly keepImages: boolean;
+  readonly pages: AsyncIterable<JsonRecord[]>;
+}
+
+export const emptyOpCounts = (): OpCounts => ({r: 0, c: 0, u: 0, d: 0});
+
+/**
+ * Runs one snapshot listing of one (collection, shard): pages -> differ -> Avro -> transactions of bounded size,
+ * each carrying the change events, the state updates that record them and any dead letters. Deletes are only
+ * emitted after the listing's last page; a listing that fails half-way commits what it diffed so far (events
+ * and their state together) and emits no deletes.
+ */
+export async function runListing(listing: Listing, deps: ListingRunnerDeps): Promise<ListingResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const {declaration, shard, context} = listing;
+  const collection = declaration.name;
+  const events = emptyOpCounts();
+  let fetched = 0;
+  let deadLetters = 0;
+
+  const committer = new BatchCommitter({
+    sink: deps.sink,
+    maxEvents: deps.maxEventsPerTransaction,
+    logger: deps.logger,
+    retry: deps.commitRetry,
+    onCommitted: (committed) => {
+      for (const [op, count] of committed) {
+        events[op as keyof OpCounts] += count;
+        deps.hooks?.onEventsCommitted?.(collection, op, count);
+      }
+    },
+  });
+  const deadLetter = (record: JsonRecord, reason: DeadLetterReason, error: unknown, key?: Record<string, string>) => {
+    committer.add([
+      deadLetterMessage({
+        topic: deps.topics.deadLetters,
+        collection,
+        shard,
+        syncId: context.syncId,
+        reason,
+        error,
+        record,
+        key,
+        nowMs: now(),
+      }),
+    ]);
+    deadLetters += 1;
+    deps.hooks?.onDeadLetter?.(collection, reason);
+    deps.logger.warn(
+      {collection, shard, reason, key, err: error instanceof Error ? error.message : String(error)},
+      'Record dead-lettered'
+    );
+  };
+  const differ = new SnapshotDiffer({
+    declaration,
+    state: listing.state,
+    context,
+    keepImages: listing.keepImages,
+    now,
+  });
+
+  let outcome: ListingOutcome = 'interrupted';
+  try {
+    for await (const page of listing.pages) {
+      fetched += page.length;
+      deps.hooks?.onRecordsFetched?.(collection, page.length);
+      for (const record of page) {
+        let output;
+        try {
+          output = differ.push(record);
+        } catch (error) {
+          if (!(error instanceof EncodeError)) throw error;
+          deadLetter(record, 'key', error);
+          continue;
+        }
+        if (!output) continue;
+        const stateMessage = {topic: deps.topics.state, key: output.state.key, value: output.state.value};
+        try {
+          const encoded = deps.serializer.toMessages(output.event);
+          committer.add(
+            [...encoded.map((m) => ({topic: deps.topics.events(collection), key: m.key, value: m.value})), stateMessage],
+            output.event.op
+          );
+        } catch (error) {
+          if (!(error instanceof EncodeError)) throw error;
+          // The state update still goes out with the dead letter: the dead letter is the record's trace, and
+          // without it a restart would re-emit what the in-memory state already holds.
+          committer.add([stateMessage]);
+          deadLetter(record, 'encode', error, output.event.key);
+        }
+        if (committer.full) await committer.flush();
+      }
+    }
+    const finish = differ.finish({complete: true});
+    for (const output of finish.deletes) {
+      const encoded = deps.serializer.toMessages(output.event);
+      committer.add(
+        [
+          ...encoded.map((m) => ({topic: deps.topics.events(collection), key: m.key, value: m.value})),
+          {topic: deps.topics.state, key: output.state.key, value: output.state.value},
+        ],
+        'd'
+      );
+      if (committer.full) await committer.flush();
+    }
+    if (finish.marker) committer.add([{topic: deps.topics.state, key: finish.marker.key, value: finish.marker.value}]);
+    await committer.flush();
+    outcome = 'complete';
+  } catch (error) {
+    // What was diffed is already in the in-memory state: commit it (no deletes) so state and Kafka agree.
+    if (!committer.empty) await committer.flush();
+    throw error;
+  } finally {
+    const durationSeconds = (now() - started) / 1000;
+    deps.hooks?.onListingDone?.(collection, durationSeconds, outcome);
+    deps.hooks?.onTrackedEntities?.(collection, shard, listing.state.size);
+  }
+  return {
+    collection,
+    shard,
+    outcome,
+    fetched,
+    events,
+    deadLetters,
+    durationSeconds: (now() - started) / 1000,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * What the sync stage needs from its neighbours, as narrow ports: the runner never sees axios or kafkajs, so
+ * tests can drive it with in-memory fakes and either side can be swapped.
+ */
+import type {JsonRecord} from '../events';
+import type {OutgoingMessage} from '../kafka';
+
+/** One listing of a collection: all of an ad account's campaigns, the token user's pins, ... */
+export interface ListingRequest {
+  readonly path: string;
+  readonly pathParams?: Record<string, string>;
+  readonly query?: Record<string, string | number | boolean | readonly string[]>;
+  readonly category: 'ads_read' | 'ads_analytics' | 'org_read' | 'analytics_get_report';
+}
+
+/** Pages of raw API records (the Pinterest client's paginate). */
+export interface RecordSource {
+  pages(request: ListingRequest): AsyncIterable<JsonRecord[]>;
+}
+
+/** Commits a batch atomically (the Kafka transactional writer). */
+export interface BatchSink {
+  writeBatch(messages: readonly OutgoingMessage[]): Promise<unknown>;
+}
+
+/** Metrics seam: called as work happens; every argument is a bounded label value. */
+export interface SyncHooks {
+  onRecordsFetched?(collection: string, count: number): void;
+  onEventsCommitted?(collection: string, op: string, count: number): void;
+  onDeadLetter?(collection: string, reason: string): void;
+  onListingDone?(collection: string, durationSeconds: number, outcome: ListingOutcome): void;
+  onTrackedEntities?(collection: string, shard: string, count: number): void;
+}
+
+export type ListingOutcome = 'complete' | 'interrupted' | 'skipped';
+
+export interface SyncLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface SyncTopics {
+  events(collection: string): string;
+  readonly state: string;
+  readonly deadLetters: string;
+}
