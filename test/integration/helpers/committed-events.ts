@@ -1,95 +1,47 @@
 import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
-import {Kafka, logLevel} from 'kafkajs';
-import {randomUUID} from 'node:crypto';
+
+import {createKafkaConnection} from '../../../src/kafka';
 
 /** One message as a read_committed consumer downstream sees it, decoded through the registry. */
 export interface ConsumedMessage {
   topic: string;
   partition: number;
   offset: string;
-  key: unknown;
+  key: Record<string, unknown>;
   /** null for a tombstone. */
-  value: unknown;
+  value: Record<string, unknown> | null;
 }
 
+const quietLogger = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
+
 /**
- * Reads every committed message of the given topics from the beginning up to their current end, as a
- * read_committed consumer would, and decodes keys and values through the schema registry. Transaction markers
- * occupy offsets, so the read ends when each partition's position reaches the high watermark, not when the last
- * data offset equals watermark - 1.
+ * Every committed message of the topics, from the beginning to their end as of the call, as a read_committed
+ * consumer sees them (aborted transactions never appear), keys and values decoded through the registry.
  */
 export async function readCommitted(options: {
   brokers: string[];
   registryUrl: string;
   topics: string[];
-  decode?: boolean;
-  timeoutMs?: number;
 }): Promise<ConsumedMessage[]> {
-  const kafka = new Kafka({brokers: options.brokers, clientId: 'test-reader', logLevel: logLevel.NOTHING});
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<string, bigint>();
+  const kafka = createKafkaConnection({brokers: options.brokers, clientId: 'test-reader', logLevel: 'nothing'}, {
+    logger: quietLogger,
+  });
+  const registry = new SchemaRegistry({host: options.registryUrl});
+  const out: ConsumedMessage[] = [];
   try {
     for (const topic of options.topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
+      for await (const record of kafka.changelogReader().readToEnd(topic)) {
+        out.push({
+          topic,
+          partition: record.partition,
+          offset: record.offset,
+          key: (await registry.decode(record.key)) as Record<string, unknown>,
+          value: record.value === null ? null : ((await registry.decode(record.value)) as Record<string, unknown>),
+        });
       }
     }
   } finally {
-    await admin.disconnect();
-  }
-  const registry = new SchemaRegistry({host: options.registryUrl});
-  const raw: {topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null}[] = [];
-  if (ends.size === 0) return [];
-
-  const consumer = kafka.consumer({groupId: `test-reader-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 200});
-  await consumer.connect();
-  const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`readCommitted: timed out with ${ends.size} partitions unfinished: ${[...ends.keys()]}`)),
-      options.timeoutMs ?? 60000
-    );
-    const finishIfDone = (topic: string, partition: number, nextOffset: bigint) => {
-      const id = `${topic}:${partition}`;
-      const end = ends.get(id);
-      if (end !== undefined && nextOffset >= end) ends.delete(id);
-      if (ends.size === 0) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    void consumer
-      .subscribe({topics: options.topics, fromBeginning: true})
-      .then(() =>
-        consumer.run({
-          autoCommit: false,
-          eachBatch: async ({batch}) => {
-            for (const m of batch.messages) {
-              raw.push({topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value});
-            }
-            // The high watermark counts control records; the batch's last offset may be one of them.
-            const position = BigInt(batch.lastOffset()) + 1n;
-            finishIfDone(batch.topic, batch.partition, position);
-          },
-        })
-      )
-      .catch(reject);
-  });
-  try {
-    await done;
-  } finally {
-    await consumer.disconnect();
-  }
-  const decode = options.decode ?? true;
-  const out: ConsumedMessage[] = [];
-  for (const m of raw) {
-    out.push({
-      topic: m.topic,
-      partition: m.partition,
-      offset: m.offset,
-      key: decode && m.key ? await registry.decode(m.key) : m.key,
-      value: m.value === null ? null : decode ? await registry.decode(m.value) : m.value,
-    });
+    await kafka.close();
   }
   return out;
 }
