@@ -21,7 +21,7 @@ export interface Pipeline {
   readonly state: StateStore;
   readonly client: PinterestClient;
   readonly topics: SyncTopics;
-  runCycle(): Promise<CycleSummary>;
+  runCycle(options?: {signal?: AbortSignal}): Promise<CycleSummary>;
   close(): Promise<void>;
 }
 
@@ -77,7 +77,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       spec(topics.deadLetters, 'delete'),
     ]);
     await admin.close();
-    if (report.created.length > 0) logger.info({topics: report.created}, 'Created topics');
+    if (report.mismatches.length > 0) logger.warn({mismatches: report.mismatches}, 'Existing topics differ from the configuration (left as they are)');
 
     const catalog = new SchemaCatalog({collections});
     const schemaRegistry = new SchemaRegistry({
@@ -131,7 +131,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       state,
       client,
       topics,
-      runCycle: () =>
+      runCycle: (options) =>
         runCycle(
           {
             collections: config.sync.collections,
@@ -149,6 +149,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             maxEventsPerTransaction: config.kafka.transactionBatchSize,
             logger,
             hooks: metrics ? syncHooks(metrics) : undefined,
+            signal: options?.signal,
           }
         ),
       close: () => kafka.close(),

@@ -71,10 +71,7 @@ export class BatchCommitter {
         return;
       } catch (error) {
         if (!isRetriable(error) || attempt >= retry.maxAttempts) {
-          throw new CdcError(`Kafka transaction failed after ${attempt} attempt(s): ${describe(error)}`, {
-            retriable: false,
-            cause: error,
-          });
+          throw new StateDivergedError(`Kafka transaction failed after ${attempt} attempt(s): ${describe(error)}`, error);
         }
         const delay = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
         this.deps.logger.warn(
@@ -84,6 +81,16 @@ export class BatchCommitter {
         await sleep(delay);
       }
     }
+  }
+}
+
+/**
+ * A batch could not be committed: the in-memory state already holds its changes, so this process must not go
+ * on; a restart rebuilds state from the changelog and re-diffs (nothing lost, nothing doubled).
+ */
+export class StateDivergedError extends CdcError {
+  constructor(message: string, cause: unknown) {
+    super(message, {retriable: false, cause});
   }
 }
 

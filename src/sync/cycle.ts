@@ -2,7 +2,7 @@ import {type CollectionDeclaration, CollectionRegistry, shardOf} from '../collec
 import type {JsonRecord, SyncContext} from '../events';
 import {NotFoundError, PermissionError, QuotaExhaustedError} from '../pinterest';
 import type {StateStore} from '../state';
-import {emptyOpCounts, type ListingResult, type ListingRunnerDeps, runListing} from './listing-runner';
+import {emptyOpCounts, SyncAbortedError, type ListingResult, type ListingRunnerDeps, runListing} from './listing-runner';
 import type {ListingRequest, RecordSource} from './ports';
 
 export interface CycleOptions {
@@ -64,6 +64,7 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
 
   const run = async (declaration: CollectionDeclaration, adAccountId: string | null, pages: AsyncIterable<JsonRecord[]>) => {
     const shard = shardOf(declaration, adAccountId ?? undefined);
+    if (deps.signal?.aborted) throw new SyncAbortedError();
     const paused = pausedCategories.get(declaration.rateCategory);
     if (paused !== undefined) {
       skipped.push({collection: declaration.name, shard, reason: 'quota_exhausted', message: paused});

@@ -2,11 +2,11 @@ export {SnapshotDiffer} from './differ';
 export type {DiffOutput, FinishResult, SnapshotDifferOptions} from './differ';
 export {defaultHasher, fingerprint, fingerprintHex, jsHash64, md5Hash64, sha1Hash64} from './fingerprint';
 export type {Fingerprint, Hasher64} from './fingerprint';
-export {runListing, emptyOpCounts} from './listing-runner';
+export {runListing, emptyOpCounts, SyncAbortedError} from './listing-runner';
 export type {Listing, ListingResult, ListingRunnerDeps, OpCounts} from './listing-runner';
 export {runCycle, totalsByCollection} from './cycle';
 export type {CycleDeps, CycleOptions, CycleSummary, SkippedListing} from './cycle';
-export {BatchCommitter, DEFAULT_COMMIT_RETRY} from './batch-committer';
+export {BatchCommitter, DEFAULT_COMMIT_RETRY, StateDivergedError} from './batch-committer';
 export type {CommitRetryPolicy} from './batch-committer';
 export {deadLetterMessage} from './dead-letter';
 export type {

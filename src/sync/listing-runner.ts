@@ -1,5 +1,5 @@
 import type {CollectionDeclaration} from '../collections';
-import {EncodeError} from '../errors';
+import {CdcError, EncodeError} from '../errors';
 import type {JsonRecord, SyncContext} from '../events';
 import type {EventSerializer} from '../serde';
 import type {ShardState} from '../state';
@@ -29,6 +29,8 @@ export interface ListingRunnerDeps {
   readonly hooks?: SyncHooks;
   readonly now?: () => number;
   readonly commitRetry?: CommitRetryPolicy;
+  /** Stops the listing between pages (shutdown): what was diffed is committed, nothing is deleted. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Listing {
@@ -38,6 +40,13 @@ export interface Listing {
   readonly context: SyncContext;
   readonly keepImages: boolean;
   readonly pages: AsyncIterable<JsonRecord[]>;
+}
+
+/** The sync was asked to stop (shutdown); safe to resume from state at any time. */
+export class SyncAbortedError extends CdcError {
+  constructor() {
+    super('Sync stopped before the end of the listing (shutdown)', {retriable: true});
+  }
 }
 
 export const emptyOpCounts = (): OpCounts => ({r: 0, c: 0, u: 0, d: 0});
@@ -101,6 +110,7 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
   let outcome: ListingOutcome = 'interrupted';
   try {
     for await (const page of listing.pages) {
+      if (deps.signal?.aborted) throw new SyncAbortedError();
       fetched += page.length;
       deps.hooks?.onRecordsFetched?.(collection, page.length);
       for (const record of page) {

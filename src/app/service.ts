@@ -1,0 +1,87 @@
+import type {AppConfig} from '../config';
+import {FencedError} from '../errors';
+import type {Metrics, Readiness} from '../observability';
+import {StateDivergedError, SyncAbortedError, type CycleSummary, type SyncLogger} from '../sync';
+import {openPipeline, type Pipeline} from './pipeline';
+
+export interface ServiceDeps {
+  readonly config: AppConfig;
+  readonly logger: SyncLogger;
+  readonly metrics: Metrics;
+  readonly readiness: Readiness;
+  readonly version: string;
+  /** Aborted on shutdown: the running listing stops between pages, commits what it diffed, and the loop ends. */
+  readonly signal: AbortSignal;
+  readonly onCycle?: (summary: CycleSummary) => void;
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly now?: () => number;
+}
+
+/**
+ * The long-running service: open the pipeline (ready once state is restored), then one cycle every
+ * `sync.intervalSeconds`. A failed cycle is logged and retried at the next interval; only failures after which
+ * the in-memory state can no longer be trusted (a batch that could not be committed, a fenced producer) end the
+ * process, whose restart rebuilds state from the changelog.
+ */
+export async function runService(deps: ServiceDeps): Promise<void> {
+  const {config, logger, metrics, readiness, signal} = deps;
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? abortableSleep;
+  readiness.block('pipeline', 'restoring state from the changelog');
+  const pipeline: Pipeline = await openPipeline(config, {logger, metrics, version: deps.version});
+  metrics.trackBudget(() => pipeline.client.budget());
+  readiness.satisfy('pipeline');
+  let lastFailure: string | undefined;
+  readiness.addNotes(() => [
+    ...metrics.pausedCategories().map((p) => `${p.category} paused by a spent daily quota until ${p.until}`),
+    ...(lastFailure ? [`last sync cycle failed: ${lastFailure}`] : []),
+  ]);
+  try {
+    while (!signal.aborted) {
+      const started = now();
+      try {
+        const summary = await pipeline.runCycle({signal});
+        metrics.cycleDuration.observe({kind: 'entities'}, (now() - started) / 1000);
+        for (const listing of summary.listings) {
+          if (listing.outcome === 'complete') metrics.lastSuccessfulCycleTimestamp.set({collection: listing.collection}, now() / 1000);
+        }
+        setTrackedEntities(pipeline, metrics);
+        logger.info(
+          {syncId: summary.syncId, seconds: summary.durationSeconds, skipped: summary.skipped.length},
+          'Sync cycle finished'
+        );
+        lastFailure = undefined;
+        deps.onCycle?.(summary);
+      } catch (error) {
+        if (error instanceof SyncAbortedError) break;
+        if (error instanceof StateDivergedError || error instanceof FencedError) throw error;
+        lastFailure = error instanceof Error ? error.message : String(error);
+        logger.error({err: lastFailure}, 'Sync cycle failed; retrying at the next interval');
+      }
+      const next = started + config.sync.intervalSeconds * 1000;
+      await sleep(Math.max(0, next - now()), signal);
+    }
+  } finally {
+    readiness.block('pipeline', 'stopped');
+    await pipeline.close();
+  }
+}
+
+function setTrackedEntities(pipeline: Pipeline, metrics: Metrics): void {
+  const totals = new Map<string, number>();
+  for (const shard of pipeline.state.all()) totals.set(shard.collection, (totals.get(shard.collection) ?? 0) + shard.size);
+  for (const [collection, count] of totals) metrics.trackedEntities.set({collection}, count);
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, {once: true});
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
