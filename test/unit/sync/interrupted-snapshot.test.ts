@@ -58,9 +58,9 @@ describe('an interrupted snapshot', () => {
     // Delete 5 pins, then break the listing after its first page.
     const {applied} = sandbox.control.applyChanges([{kind: 'delete', collection: 'pins', count: 5}]);
     expect(applied).toHaveLength(5);
-    async function* failAfterFirstPage() {
+    async function* failAfterFirstPage(): AsyncGenerator<Record<string, unknown>[]> {
       let pages = 0;
-      for await (const page of client.paginate(request)) {
+      for await (const page of client.paginate<Record<string, unknown>>(request)) {
         yield page;
         if (++pages === 1) sandbox.control.setFaults({errorRate: 1, errorStatus: 400, pathPattern: '^/v5/pins$'});
       }

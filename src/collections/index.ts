@@ -1,0 +1,11 @@
+export * from './types';
+export {ALL_ENTITY_STATUSES, MAX_PAGE_SIZE} from './entity-statuses';
+export {COLLECTIONS, CollectionRegistry, shardOf, topicOf} from './registry';
+export {adAccounts} from './ad-accounts';
+export {campaigns} from './campaigns';
+export {adGroups} from './ad-groups';
+export {ads} from './ads';
+export {boards} from './boards';
+export {pins} from './pins';
+export {adAnalytics} from './ad-analytics';
+export {campaignAnalytics} from './campaign-analytics';

@@ -1,0 +1,38 @@
+import type {RateCategory} from '../pinterest/types';
+
+/**
+ * Where a collection's records come from, which also decides the state shard:
+ * - `ad_account`: one listing per ad account (path has `{ad_account_id}`), shard = the ad account id;
+ * - `token_user`: the token user's own boards/pins, shard `user`;
+ * - `ad_accounts`: the list of ad accounts itself, shard `all`.
+ */
+export type CollectionScope = 'ad_account' | 'token_user' | 'ad_accounts';
+
+/** Entities are listed in full and diffed; analytics rows are re-read per date window (a later issue). */
+export type CollectionKind = 'entity' | 'analytics';
+
+export type QueryValue = string | number | boolean | readonly string[];
+
+/** One collection, declared once: the runner, the serde and the state read everything they need from here. */
+export interface CollectionDeclaration {
+  /** snake_case: topic suffix (`<prefix>.<name>`), Avro namespace `pinterest.cdc.<name>`, state id. */
+  readonly name: string;
+  readonly kind: CollectionKind;
+  readonly scope: CollectionScope;
+  /** List endpoint: path template (`{ad_account_id}` for `ad_account` scope) and the fixed query. */
+  readonly endpoint: {readonly path: string; readonly query: Readonly<Record<string, QueryValue>>};
+  readonly rateCategory: RateCategory;
+  /** Fields that identify a record, in key-schema order; all strings (`date` for analytics). */
+  readonly keyFields: readonly string[];
+  /** `.avsc` files, relative to the top-level `avro/` folder. */
+  readonly schemas: {readonly key: string; readonly value: string};
+  /** Keep the last image of each record in state so `u` and `d` carry `before` and `changed_fields`. */
+  readonly keepBeforeImages: boolean;
+  /** A field that changes whenever the record changes (informational: the differ still hashes everything). */
+  readonly changeHintField?: string;
+}
+
+/** The field that names the shard in the key of `ad_account`-scoped collections. */
+export const AD_ACCOUNT_KEY_FIELD = 'ad_account_id';
+export const TOKEN_USER_SHARD = 'user';
+export const AD_ACCOUNTS_SHARD = 'all';

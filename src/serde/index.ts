@@ -1,0 +1,16 @@
+export {SchemaCatalog, avscTypeOptions} from './schema-catalog';
+export type {CollectionSchemas, SchemaCatalogOptions} from './schema-catalog';
+export {EventSerializer} from './event-serializer';
+export type {EncodedMessage, SubjectIds} from './event-serializer';
+export {SchemaRegistrar} from './schema-registrar';
+export type {RegistryClient} from './schema-registrar';
+export {toAvroRecord, recordPlan} from './to-avro';
+export type {RecordPlan} from './to-avro';
+export {compileFieldPlans, UNKNOWN_FIELDS_FIELD} from './field-plan';
+export type {FieldKind, FieldPlan} from './field-plan';
+export {FieldEncodeError, SchemaRegistrationError} from './errors';
+export {frame, unframe, MAGIC_BYTE} from './wire-format';
+export {IsoDateType, isoDateToDays, daysToIsoDate} from './date-type';
+export {assembleEnvelope} from './envelope';
+export {defaultAvroDir, readSchemaFile} from './schema-files';
+export type {RawSchema} from './schema-files';

@@ -1,0 +1,90 @@
+import {canonicalJson} from '../events/canonical-json';
+import type {JsonRecord} from '../events/change-event';
+import {isoDateToDays} from './date-type';
+import {FieldEncodeError} from './errors';
+import {type FieldPlan, UNKNOWN_FIELDS_FIELD} from './field-plan';
+
+/** The compiled shape of one record schema: its fields in order and the set of names it knows. */
+export interface RecordPlan {
+  readonly collection: string;
+  readonly fields: readonly FieldPlan[];
+  readonly known: ReadonlySet<string>;
+  /** Whether the schema has `unknown_fields_json` (value schemas do, key schemas do not). */
+  readonly keepsUnknown: boolean;
+}
+
+export function recordPlan(
+  collection: string,
+  fields: readonly FieldPlan[],
+  keepsUnknown: boolean
+): RecordPlan {
+  return {collection, fields, known: new Set(fields.map((f) => f.name)), keepsUnknown};
+}
+
+/**
+ * Maps a raw API record to the Avro record of its schema. Rules (docs/contracts.md "Events & serde"):
+ * absent or null -> null (a non-null field without a value is an error); string <- string, or a safe integer
+ * written in decimal; long <- a safe integer (never a string: the API's Unix seconds and micro amounts are
+ * numbers); double <- a finite number; boolean <- boolean; json <- any value, as canonical JSON text;
+ * string_array <- array of strings (safe integers written in decimal); date <- `YYYY-MM-DD`. Fields the schema
+ * does not know go, all together, to `unknown_fields_json`.
+ */
+export function toAvroRecord(plan: RecordPlan, json: JsonRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of plan.fields) out[field.name] = convert(plan.collection, field, json[field.name]);
+  if (plan.keepsUnknown) {
+    let unknown: Record<string, unknown> | null = null;
+    for (const name of Object.keys(json)) {
+      if (plan.known.has(name) || json[name] === undefined) continue;
+      (unknown ??= {})[name] = json[name];
+    }
+    out[UNKNOWN_FIELDS_FIELD] = unknown === null ? null : canonicalJson(unknown);
+  }
+  return out;
+}
+
+function convert(collection: string, field: FieldPlan, value: unknown): unknown {
+  if (value === undefined || value === null) {
+    if (field.nullable) return null;
+    throw new FieldEncodeError(collection, field.name, 'is required but missing or null');
+  }
+  const fail = (expected: string): never => {
+    throw new FieldEncodeError(collection, field.name, `expected ${expected}, got ${describe(value)}`);
+  };
+  switch (field.kind) {
+    case 'string':
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+      return fail('a string');
+    case 'long':
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+      if (typeof value === 'bigint' && value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER) {
+        return Number(value);
+      }
+      return fail('an integer within +/-2^53 (long)');
+    case 'double':
+      if (typeof value === 'number' && Number.isFinite(value)) return value;
+      return fail('a finite number (double)');
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      return fail('a boolean');
+    case 'json':
+      return canonicalJson(value);
+    case 'string_array':
+      if (!Array.isArray(value)) return fail('an array of strings');
+      return value.map((item: unknown) => {
+        if (typeof item === 'string') return item;
+        if (typeof item === 'number' && Number.isSafeInteger(item)) return String(item);
+        return fail('an array of strings');
+      });
+    case 'date':
+      if (typeof value === 'string' && isoDateToDays(value) !== undefined) return value;
+      return fail('a YYYY-MM-DD date');
+  }
+}
+
+function describe(value: unknown): string {
+  const type = Array.isArray(value) ? 'array' : typeof value;
+  const text = typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
+  return `${type} ${text !== undefined && text.length > 40 ? text.slice(0, 40) + '...' : text}`;
+}

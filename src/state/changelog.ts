@@ -1,0 +1,180 @@
+import {CdcError} from '../errors';
+import {StoredRefreshToken} from './refresh-token';
+import type {StateStore} from './state-store';
+
+/**
+ * Records of the compacted `<prefix>.state` topic. Key: version byte, kind byte, then fields that identify
+ * what the record is about, so compaction keeps exactly the latest record per thing:
+ *   record:  [1][1][len][collection][len][shard][record key...]      value [1][flags][hash 8 bytes][image utf8]
+ *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
+ *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
+ * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
+ */
+export const CHANGELOG_VERSION = 1;
+const KIND_RECORD = 1;
+const KIND_SHARD = 2;
+const KIND_TOKEN = 3;
+const FLAG_IMAGE = 1;
+const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
+
+export interface ChangelogMessage {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+}
+
+export type ChangelogKey =
+  | {readonly kind: 'record'; readonly collection: string; readonly shard: string; readonly key: string}
+  | {readonly kind: 'shard'; readonly collection: string; readonly shard: string}
+  | {readonly kind: 'token'; readonly name: string};
+
+/** The changelog holds a record this version cannot read (written by a newer pinterest-cdc, or corrupt). */
+export class ChangelogFormatError extends CdcError {
+  constructor(message: string) {
+    super(message, {retriable: false});
+  }
+}
+
+export function recordStateMessage(
+  collection: string,
+  shard: string,
+  key: string,
+  hash: {hashHi: number; hashLo: number} | null,
+  image?: string
+): ChangelogMessage {
+  const keyBuffer = scopedKey(KIND_RECORD, collection, shard, key);
+  if (hash === null) return {key: keyBuffer, value: null};
+  const imageLength = image === undefined ? 0 : Buffer.byteLength(image);
+  const value = Buffer.allocUnsafe(10 + imageLength);
+  value[0] = CHANGELOG_VERSION;
+  value[1] = image === undefined ? 0 : FLAG_IMAGE;
+  value.writeUInt32BE(hash.hashHi >>> 0, 2);
+  value.writeUInt32BE(hash.hashLo >>> 0, 6);
+  if (image !== undefined) value.write(image, 10, 'utf8');
+  return {key: keyBuffer, value};
+}
+
+export function shardMarkerMessage(
+  collection: string,
+  shard: string,
+  marker: {firstSnapshotComplete: boolean; atMs: number} | null
+): ChangelogMessage {
+  const key = scopedKey(KIND_SHARD, collection, shard, '');
+  if (marker === null) return {key, value: null};
+  const value = Buffer.alloc(10);
+  value[0] = CHANGELOG_VERSION;
+  value[1] = marker.firstSnapshotComplete ? FLAG_FIRST_SNAPSHOT_COMPLETE : 0;
+  value.writeDoubleBE(marker.atMs, 2);
+  return {key, value};
+}
+
+/** The refresh token record the Pinterest client's TokenStore writes; `name` tells apart several apps. */
+export function refreshTokenMessage(name: string, token: StoredRefreshToken | null): ChangelogMessage {
+  const key = Buffer.concat([Buffer.from([CHANGELOG_VERSION, KIND_TOKEN]), Buffer.from(name, 'utf8')]);
+  if (token === null) return {key, value: null};
+  const json = JSON.stringify({refreshToken: token.reveal(), expiresAt: token.expiresAt});
+  return {key, value: Buffer.concat([Buffer.from([CHANGELOG_VERSION]), Buffer.from(json, 'utf8')])};
+}
+
+export function decodeChangelogKey(key: Buffer): ChangelogKey {
+  checkVersion(key, 'key');
+  const kind = key[1];
+  if (kind === KIND_TOKEN) return {kind: 'token', name: key.toString('utf8', 2)};
+  if (kind !== KIND_RECORD && kind !== KIND_SHARD)
+    throw new ChangelogFormatError(`Unknown changelog kind ${kind}`);
+  let offset = 2;
+  const read = (): string => {
+    const length = key[offset];
+    if (length === undefined || offset + 1 + length > key.length)
+      throw new ChangelogFormatError('Truncated changelog key');
+    const text = key.toString('utf8', offset + 1, offset + 1 + length);
+    offset += 1 + length;
+    return text;
+  };
+  const collection = read();
+  const shard = read();
+  if (kind === KIND_SHARD) return {kind: 'shard', collection, shard};
+  return {kind: 'record', collection, shard, key: key.toString('utf8', offset)};
+}
+
+export function decodeRecordValue(value: Buffer): {
+  hashHi: number;
+  hashLo: number;
+  image: string | undefined;
+} {
+  checkVersion(value, 'value');
+  if (value.length < 10) throw new ChangelogFormatError('Truncated changelog record value');
+  return {
+    hashHi: value.readUInt32BE(2),
+    hashLo: value.readUInt32BE(6),
+    image: ((value[1] as number) & FLAG_IMAGE) !== 0 ? value.toString('utf8', 10) : undefined,
+  };
+}
+
+export function decodeShardMarker(value: Buffer): {firstSnapshotComplete: boolean; atMs: number} {
+  checkVersion(value, 'value');
+  if (value.length < 10) throw new ChangelogFormatError('Truncated changelog shard marker');
+  return {
+    firstSnapshotComplete: ((value[1] as number) & FLAG_FIRST_SNAPSHOT_COMPLETE) !== 0,
+    atMs: value.readDoubleBE(2),
+  };
+}
+
+export function decodeRefreshToken(value: Buffer): StoredRefreshToken {
+  checkVersion(value, 'value');
+  const parsed = JSON.parse(value.toString('utf8', 1)) as {refreshToken?: unknown; expiresAt?: unknown};
+  if (typeof parsed.refreshToken !== 'string')
+    throw new ChangelogFormatError('Refresh token record without a token');
+  return new StoredRefreshToken(
+    parsed.refreshToken,
+    typeof parsed.expiresAt === 'string' ? parsed.expiresAt : undefined
+  );
+}
+
+/**
+ * Applies one changelog record (in topic order) to the states being restored. A shard tombstone drops the
+ * whole shard's marker only; records are forgotten by their own tombstones.
+ */
+export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buffer | null): void {
+  const decoded = decodeChangelogKey(key);
+  switch (decoded.kind) {
+    case 'record': {
+      const shard = states.shard(decoded.collection, decoded.shard);
+      if (value === null) {
+        shard.delete(decoded.key);
+        return;
+      }
+      const record = decodeRecordValue(value);
+      shard.upsert(decoded.key, record.hashHi, record.hashLo, record.image);
+      return;
+    }
+    case 'shard':
+      states.shard(decoded.collection, decoded.shard).firstSnapshotComplete =
+        value !== null && decodeShardMarker(value).firstSnapshotComplete;
+      return;
+    case 'token':
+      states.refreshToken = value === null ? undefined : decodeRefreshToken(value);
+      return;
+  }
+}
+
+function scopedKey(kind: number, collection: string, shard: string, rest: string): Buffer {
+  const c = Buffer.from(collection, 'utf8');
+  const s = Buffer.from(shard, 'utf8');
+  if (c.length > 255 || s.length > 255)
+    throw new Error('Collection and shard names are limited to 255 bytes');
+  return Buffer.concat([
+    Buffer.from([CHANGELOG_VERSION, kind, c.length]),
+    c,
+    Buffer.from([s.length]),
+    s,
+    Buffer.from(rest, 'utf8'),
+  ]);
+}
+
+function checkVersion(buffer: Buffer, what: string): void {
+  if (buffer.length < 2 || buffer[0] !== CHANGELOG_VERSION) {
+    throw new ChangelogFormatError(
+      `Changelog ${what} has format version ${buffer[0] ?? 'none'}; this build reads version ${CHANGELOG_VERSION}`
+    );
+  }
+}

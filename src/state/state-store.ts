@@ -1,0 +1,39 @@
+import type {StoredRefreshToken} from './refresh-token';
+import {ShardState} from './shard-state';
+
+/** All states of one process: one ShardState per (collection, shard), plus the persisted refresh token. */
+export class StateStore {
+  private readonly shards = new Map<string, ShardState>();
+  refreshToken: StoredRefreshToken | undefined;
+
+  /** The state of (collection, shard), created empty on first use. */
+  shard(collection: string, shard: string): ShardState {
+    const id = shardId(collection, shard);
+    let state = this.shards.get(id);
+    if (!state) {
+      state = new ShardState(collection, shard);
+      this.shards.set(id, state);
+    }
+    return state;
+  }
+
+  has(collection: string, shard: string): boolean {
+    return this.shards.has(shardId(collection, shard));
+  }
+
+  /**
+   * Forgets a shard's in-memory state, e.g. after an aborted transaction: the differ applies changes as it
+   * goes, so the shard must then be rebuilt from the changelog (as Kafka Streams does under exactly-once).
+   */
+  drop(collection: string, shard: string): boolean {
+    return this.shards.delete(shardId(collection, shard));
+  }
+
+  all(): ShardState[] {
+    return [...this.shards.values()];
+  }
+}
+
+function shardId(collection: string, shard: string): string {
+  return `${collection}\u0000${shard}`;
+}

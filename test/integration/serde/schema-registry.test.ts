@@ -1,0 +1,132 @@
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
+import {COLLECTIONS} from '../../../src/collections';
+import {buildChangeEvent} from '../../../src/events';
+import {
+  defaultAvroDir,
+  EventSerializer,
+  SchemaCatalog,
+  SchemaRegistrar,
+  SchemaRegistrationError,
+  type RawSchema,
+} from '../../../src/serde';
+import {keyOf, realisticRecords} from '../../unit/serde/realistic-records';
+
+function registryUrl(): string {
+  const url = process.env.SCHEMA_REGISTRY_URL;
+  if (!url)
+    throw new Error('SCHEMA_REGISTRY_URL is not set: the integration global setup must provide the registry');
+  return url;
+}
+
+describe('schemas on a real Confluent-compatible registry (Apicurio ccompat)', () => {
+  const catalog = new SchemaCatalog({collections: COLLECTIONS});
+  const registry = new SchemaRegistry({host: registryUrl()});
+  const prefix = `it${randomBytes(5).toString('hex')}`;
+  let ids: Map<string, {keyId: number; valueId: number}>;
+
+  beforeAll(async () => {
+    ids = await new SchemaRegistrar(registry, catalog, prefix).registerAll();
+  });
+
+  it('registers <topic>-key and <topic>-value for every collection, idempotently', async () => {
+    expect([...ids.keys()]).toEqual(COLLECTIONS.map((c) => c.name));
+    const all = [...ids.values()].flatMap((v) => [v.keyId, v.valueId]);
+    expect(new Set(all).size).toBe(all.length);
+    for (const collection of COLLECTIONS) {
+      const id = ids.get(collection.name)!;
+      expect(await registry.getLatestSchemaId(`${prefix}.${collection.name}-key`)).toBe(id.keyId);
+      expect(await registry.getLatestSchemaId(`${prefix}.${collection.name}-value`)).toBe(id.valueId);
+    }
+    expect(await new SchemaRegistrar(registry, catalog, prefix).registerAll()).toEqual(ids);
+  });
+
+  it.each(COLLECTIONS.map((c) => [c.name, c]))(
+    '%s: encode -> decode round trip, also by the registry client',
+    async (name, declaration) => {
+      const serializer = new EventSerializer(catalog, ids);
+      const record = realisticRecords[name]!;
+      const key = keyOf(name, record, declaration.keyFields);
+      const event = buildChangeEvent(
+        {
+          name: prefix,
+          version: '0.1.0',
+          collection: name,
+          adAccountId: declaration.scope === 'ad_account' ? '549755885175' : null,
+          syncId: 'it',
+        },
+        {
+          op: 'u',
+          key,
+          before: record,
+          after: {...record, name: 'changed'},
+          changedFields: ['name'],
+          tsMs: 1767225600000,
+        }
+      );
+      const value = serializer.encodeValue(event);
+      const ours = serializer.decode(value).value as {
+        after: Record<string, unknown>;
+        before: Record<string, unknown>;
+      };
+      const theirs = (await registry.decode(value)) as {
+        after: Record<string, unknown>;
+        op: string;
+        changed_fields: string[];
+      };
+      expect(theirs.op).toBe('u');
+      expect(theirs.changed_fields).toEqual(['name']);
+      // The registry client knows no logical types: it sees `date` as days since the epoch, we see YYYY-MM-DD.
+      const {date: ourDate, ...ourRest} = ours.after;
+      const {date: theirDate, ...theirRest} = theirs.after;
+      expect(theirRest).toEqual(ourRest);
+      if (ourDate !== undefined)
+        expect(theirDate).toBe(Math.round(Date.parse(`${ourDate as string}T00:00:00Z`) / 86_400_000));
+      // Collections without a `name` field keep it with the other unknown fields, never drop it.
+      const knowsName = ours.after.name !== undefined;
+      if (knowsName) expect(ours.after.name).toBe('changed');
+      else expect(JSON.parse(ours.after.unknown_fields_json as string)).toMatchObject({name: 'changed'});
+      const keyBuffer = serializer.encodeKey(name, key);
+      expect(serializer.decode(keyBuffer).value).toEqual(key);
+      expect(keyBuffer.readInt32BE(1)).toBe(ids.get(name)!.keyId);
+    }
+  );
+
+  it('accepts a BACKWARD-compatible change (new optional field with a default)', async () => {
+    const compatible = structuredClone(catalog.get('boards').envelopeSchema) as RawSchema & {
+      fields: object[];
+    };
+    compatible.fields.push({name: 'transaction_id', type: ['null', 'string'], default: null});
+    const {id} = await registry.register(
+      {type: 'AVRO' as never, schema: JSON.stringify(compatible)},
+      {subject: `${prefix}.boards-value`}
+    );
+    expect(id).not.toBe(ids.get('boards')!.valueId);
+  });
+
+  it('fails registration of a BACKWARD-incompatible local change, naming the subject and the reason', async () => {
+    const avroDir = join(tmpdir(), `avro-${prefix}`);
+    fs.cpSync(defaultAvroDir(), avroDir, {recursive: true});
+    const file = `${avroDir}/ads/value.avsc`;
+    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      fields: {name: string; type: unknown; default?: unknown}[];
+    };
+    // Retyping a field (string -> long) is never allowed.
+    const field = value.fields.find((f) => f.name === 'pin_id')!;
+    field.type = ['null', 'long'];
+    fs.writeFileSync(file, JSON.stringify(value));
+    const changed = new SchemaCatalog({collections: COLLECTIONS, avroDir});
+    const error = await new SchemaRegistrar(registry, changed, prefix).registerAll().catch((e: unknown) => e);
+    fs.rmSync(avroDir, {recursive: true});
+    expect(error).toBeInstanceOf(SchemaRegistrationError);
+    expect((error as SchemaRegistrationError).subject).toBe(`${prefix}.ads-value`);
+    expect((error as Error).message).toMatch(
+      new RegExp(`Schema registration for subject ${prefix}\\.ads-value failed: .*[Ii]ncompatible`)
+    );
+    expect((error as SchemaRegistrationError).message).toContain('HTTP 409');
+    expect((error as SchemaRegistrationError).retriable).toBe(false);
+  });
+});
