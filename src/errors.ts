@@ -32,8 +32,32 @@ export class EncodeError extends CdcError {
 /** Writing to Kafka failed; kafkajs says whether the failure is retriable. */
 export class ProduceError extends CdcError {}
 
+/**
+ * Another producer with the same transactional id took over (or the coordinator expired this producer's
+ * transaction): this process is a zombie. Never retriable: the process must stop, not write again.
+ */
+export class FencedError extends CdcError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {retriable: false, cause});
+  }
+}
+
+/**
+ * A transaction's commit failed in a way that leaves its outcome unknown (it may have been committed). Retrying
+ * the batch could duplicate it, so this is not retriable: restore state from the changelog (e.g. restart) first.
+ */
+export class TransactionOutcomeUnknownError extends ProduceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {retriable: false, cause});
+  }
+}
+
+/** Reading a changelog topic back failed; the whole read must be started again (nothing partial is usable). */
+export class ChangelogReadError extends CdcError {}
+
 export function isRetriable(error: unknown): boolean {
   if (error instanceof CdcError) return error.retriable;
-  if (error && typeof error === 'object' && 'retriable' in error) return Boolean((error as {retriable: unknown}).retriable);
+  if (error && typeof error === 'object' && 'retriable' in error)
+    return Boolean((error as {retriable: unknown}).retriable);
   return false;
 }

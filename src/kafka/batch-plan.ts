@@ -1,0 +1,77 @@
+import type {OutgoingMessage, TopicTotals} from './types';
+
+/**
+ * Record overhead in a v2 RecordBatch (length, attributes, deltas, varints) plus a share of the batch header:
+ * a generous estimate so that a request's real size stays below its planned size.
+ */
+const RECORD_OVERHEAD_BYTES = 40;
+
+export interface PlannedRequest {
+  topicMessages: {topic: string; messages: OutgoingMessage[]}[];
+  /** Estimated encoded size. */
+  estimatedBytes: number;
+}
+
+/** Key + value + header names and values: what the produced-bytes metric counts. */
+export function payloadBytes(message: OutgoingMessage): number {
+  let bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
+  if (message.headers) {
+    for (const [name, value] of Object.entries(message.headers)) {
+      bytes +=
+        Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+    }
+  }
+  return bytes;
+}
+
+/** Messages and payload bytes per topic. */
+export function totalsByTopic(messages: readonly OutgoingMessage[]): Record<string, TopicTotals> {
+  const totals: Record<string, TopicTotals> = {};
+  for (const message of messages) {
+    const entry = (totals[message.topic] ??= {messages: 0, bytes: 0});
+    entry.messages += 1;
+    entry.bytes += payloadBytes(message);
+  }
+  return totals;
+}
+
+/**
+ * Splits a batch into produce requests that are sent one after the other (never concurrently: kafkajs #598).
+ * Messages are grouped per topic, keeping their order within each topic (hence per key and partition). kafkajs
+ * puts all of one partition's messages of a request into one RecordBatch, and the broker rejects a RecordBatch
+ * above message.max.bytes (default 1 MiB), which kafkajs does not split: so a request's estimated size stays
+ * under maxRequestBytes. A single message above the limit travels alone (and the broker decides).
+ */
+export function planRequests(
+  messages: readonly OutgoingMessage[],
+  maxRequestBytes: number
+): PlannedRequest[] {
+  const byTopic = new Map<string, OutgoingMessage[]>();
+  for (const message of messages) {
+    const list = byTopic.get(message.topic);
+    if (list) list.push(message);
+    else byTopic.set(message.topic, [message]);
+  }
+
+  const requests: PlannedRequest[] = [];
+  let current: PlannedRequest = {topicMessages: [], estimatedBytes: 0};
+  for (const [topic, list] of byTopic) {
+    let group: OutgoingMessage[] | undefined;
+    for (const message of list) {
+      const size = payloadBytes(message) + RECORD_OVERHEAD_BYTES;
+      if (current.estimatedBytes > 0 && current.estimatedBytes + size > maxRequestBytes) {
+        requests.push(current);
+        current = {topicMessages: [], estimatedBytes: 0};
+        group = undefined;
+      }
+      if (!group) {
+        group = [];
+        current.topicMessages.push({topic, messages: group});
+      }
+      group.push(message);
+      current.estimatedBytes += size;
+    }
+  }
+  if (current.estimatedBytes > 0) requests.push(current);
+  return requests;
+}

@@ -1,0 +1,149 @@
+import {randomUUID} from 'node:crypto';
+
+import type {Consumer, Kafka} from 'kafkajs';
+
+import {ChangelogReadError} from '../errors';
+import {BatchChannel} from './batch-channel';
+import {describeError, kafkajsRetriable} from './kafka-errors';
+import {ReadProgress, type PartitionRange} from './read-progress';
+import type {ChangelogReader, ChangelogRecord, KafkaLogger, ReadToEndOptions} from './types';
+
+export interface ChangelogReaderOptions {
+  /** Prefix of the throwaway consumer group ids (a random suffix is added per read); never committed to. */
+  groupIdPrefix?: string;
+  /** Fetch size per partition; default 16 MiB (1,000,000 small records is about 60 MB). */
+  maxBytesPerPartition?: number;
+  /** Fetched batches queued ahead of the reader; default 4. */
+  bufferedBatches?: number;
+}
+
+/**
+ * Reads a compacted topic from the beginning with read_committed, up to its end as of the start of the read (see
+ * ReadProgress). kafkajs cannot assign partitions by hand, so each read joins a fresh consumer group with
+ * autoCommit off (nothing is ever committed; the empty group expires on its own).
+ *
+ * Call it after the writers of the shards being restored have run init(): that fences their zombies and lets
+ * the coordinator finish their last transactions (commit markers are written after commit() returns), so their
+ * committed records are below the end.
+ */
+export class KafkajsChangelogReader implements ChangelogReader {
+  constructor(private readonly deps: {kafka: Kafka; logger: KafkaLogger; options?: ChangelogReaderOptions}) {}
+
+  readToEnd(topic: string, options: ReadToEndOptions = {}): AsyncIterable<ChangelogRecord> {
+    return {[Symbol.asyncIterator]: () => this.read(topic, options)};
+  }
+
+  private async *read(topic: string, options: ReadToEndOptions): AsyncGenerator<ChangelogRecord> {
+    const ranges = await this.endOffsets(topic);
+    options.onEndOffsets?.(ranges);
+    const progress = new ReadProgress(ranges);
+    if (progress.isDone()) return;
+
+    const started = performance.now();
+    const channel = new BatchChannel<ChangelogRecord[]>(this.deps.options?.bufferedBatches ?? 4);
+    const consumer = this.consumer();
+    let nullKeys = 0;
+    let yielded = 0;
+
+    const finishPartition = (partition: number) => {
+      consumer.pause([{topic, partitions: [partition]}]);
+      if (progress.isDone()) channel.end();
+    };
+    // Batches holding only markers or aborted records never reach eachBatch; kafkajs still reports them here.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({payload}) => {
+      if (payload.topic !== topic) return;
+      progress.observeHighWatermark(payload.partition, payload.highWatermark);
+      if (progress.advance(payload.partition, payload.lastOffset)) finishPartition(payload.partition);
+    });
+    consumer.on(consumer.events.CRASH, ({payload}) => {
+      if (payload.restart) return; // kafkajs rejoins; positions in `progress` skip what was already read
+      channel.fail(
+        new ChangelogReadError(`reading ${topic} failed: ${describeError(payload.error)}`, {
+          retriable: kafkajsRetriable(payload.error),
+          cause: payload.error,
+        })
+      );
+    });
+
+    try {
+      await consumer.connect();
+      await consumer.subscribe({topics: [topic], fromBeginning: true});
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({batch, heartbeat}) => {
+          progress.observeHighWatermark(batch.partition, batch.highWatermark);
+          const records: ChangelogRecord[] = [];
+          for (const message of batch.messages) {
+            if (!progress.accepts(batch.partition, message.offset)) continue;
+            if (message.key === null) {
+              nullKeys += 1; // impossible on a compacted topic (the broker rejects them); kept out of the state
+              continue;
+            }
+            records.push({
+              key: message.key,
+              value: message.value,
+              partition: batch.partition,
+              offset: message.offset,
+            });
+          }
+          if (records.length > 0) await channel.push(records);
+          if (progress.advance(batch.partition, batch.lastOffset())) finishPartition(batch.partition);
+          await heartbeat();
+        },
+      });
+      for await (const records of channel) {
+        yielded += records.length;
+        yield* records;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      this.deps.logger.info({topic, records: yielded, seconds, nullKeys}, 'changelog read to end');
+    } catch (error) {
+      if (error instanceof ChangelogReadError) throw error;
+      throw new ChangelogReadError(`reading ${topic} failed: ${describeError(error)}`, {
+        retriable: kafkajsRetriable(error),
+        cause: error,
+      });
+    } finally {
+      channel.cancel();
+      await consumer.disconnect().catch(() => undefined);
+    }
+  }
+
+  private consumer(): Consumer {
+    const options = this.deps.options ?? {};
+    return this.deps.kafka.consumer({
+      groupId: `${options.groupIdPrefix ?? 'pinterest-cdc.changelog-reader'}.${randomUUID()}`,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+      // The end is known, so a fetch never needs to wait long for more data.
+      maxWaitTimeInMs: 100,
+      // A slow reader blocks eachBatch (backpressure): keep the lone member in its group meanwhile.
+      sessionTimeout: 300_000,
+      rebalanceTimeout: 60_000,
+    });
+  }
+
+  /** Log start and last stable offset per partition (kafkajs ListOffsets defaults to read_committed). */
+  private async endOffsets(topic: string): Promise<PartitionRange[]> {
+    const admin = this.deps.kafka.admin();
+    try {
+      await admin.connect();
+      // Checked first: for a missing topic fetchTopicOffsets spends its whole retry budget before failing.
+      if (!(await admin.listTopics()).includes(topic)) {
+        throw new ChangelogReadError(`changelog topic ${topic} does not exist`, {retriable: false});
+      }
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map((o) => ({partition: o.partition, start: o.low, end: o.high}));
+    } catch (error) {
+      if (error instanceof ChangelogReadError) throw error;
+      throw new ChangelogReadError(`cannot read end offsets of ${topic}: ${describeError(error)}`, {
+        retriable: kafkajsRetriable(error),
+        cause: error,
+      });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}

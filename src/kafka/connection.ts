@@ -1,0 +1,85 @@
+import {Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs';
+
+import {ConfigError} from '../errors';
+import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
+import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
+import {ShardWriters, type ShardWritersOptions} from './shard-writers';
+import {KafkajsTopicAdmin} from './topic-admin';
+import {KafkajsTransactionalWriter} from './transactional-writer';
+import type {
+  ChangelogReader,
+  KafkaConnectionConfig,
+  KafkaLogger,
+  TopicAdmin,
+  TransactionalWriter,
+  TransactionalWriterOptions,
+} from './types';
+
+/** Entry point of the Kafka stage: everything it makes shares one client configuration and logger. */
+export interface KafkaConnection {
+  readonly clientId: string;
+  topicAdmin(): TopicAdmin;
+  transactionalWriter(options: TransactionalWriterOptions): TransactionalWriter;
+  shardWriters(options: ShardWritersOptions): ShardWriters;
+  changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
+  /** Closes every admin and writer made through this connection (readers close themselves). */
+  close(): Promise<void>;
+}
+
+function saslOptions(config: KafkaConnectionConfig): SASLOptions | undefined {
+  const sasl = config.sasl;
+  if (!sasl) return undefined;
+  return {mechanism: sasl.mechanism, username: sasl.username, password: sasl.password} as SASLOptions;
+}
+
+/** The kafkajs client configuration (exported for tests; holds the SASL password: never log it). */
+export function kafkajsConfig(config: KafkaConnectionConfig, logger: KafkaLogger): KafkaConfig {
+  const problems: string[] = [];
+  if (config.brokers.length === 0) problems.push('kafka.brokers: at least one broker is required');
+  for (const broker of config.brokers) {
+    if (!/^[^\s:]+:\d+$/.test(broker)) problems.push(`kafka.brokers: "${broker}" is not host:port`);
+  }
+  if (config.clientId.trim().length === 0) problems.push('kafka.clientId: required');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    brokers: config.brokers,
+    clientId: config.clientId,
+    ssl: config.ssl ?? false,
+    sasl: saslOptions(config),
+    connectionTimeout: config.connectionTimeoutMs ?? 10_000,
+    requestTimeout: config.requestTimeoutMs ?? 30_000,
+    logLevel: toKafkajsLogLevel(config.logLevel ?? 'warn'),
+    logCreator: kafkajsLogCreator(logger),
+  };
+}
+
+export function createKafkaConnection(
+  config: KafkaConnectionConfig,
+  deps: {logger: KafkaLogger}
+): KafkaConnection {
+  const kafka = new Kafka(kafkajsConfig(config, deps.logger));
+  const closeables = new Set<{close(): Promise<void>}>();
+  const track = <T extends {close(): Promise<void>}>(item: T): T => {
+    closeables.add(item);
+    return item;
+  };
+  const writer = (options: TransactionalWriterOptions) =>
+    track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options}));
+
+  return {
+    clientId: config.clientId,
+    topicAdmin: () => track(new KafkajsTopicAdmin({kafka, logger: deps.logger})),
+    transactionalWriter: writer,
+    shardWriters: (options) => {
+      const shards = new ShardWriters(writer, options);
+      track({close: () => shards.closeAll()});
+      return shards;
+    },
+    changelogReader: (options) => new KafkajsChangelogReader({kafka, logger: deps.logger, options}),
+    close: async () => {
+      const items = [...closeables];
+      closeables.clear();
+      await Promise.allSettled(items.map((c) => c.close()));
+    },
+  };
+}

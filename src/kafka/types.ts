@@ -1,0 +1,154 @@
+/**
+ * The Kafka stage's ports: the only shapes the rest of pinterest-cdc sees. Nothing here mentions kafkajs, so the
+ * client behind them can be swapped (e.g. for @confluentinc/kafka-javascript) without touching callers.
+ */
+
+/** Structured logger (pino-compatible argument order: fields first, then the message). */
+export interface KafkaLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaSaslConfig {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+export interface KafkaConnectionConfig {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: KafkaSaslConfig;
+  /** Default 10000. */
+  connectionTimeoutMs?: number;
+  /** Default 30000. */
+  requestTimeoutMs?: number;
+  /** Most verbose client log level routed to the logger; default 'warn'. */
+  logLevel?: KafkaLogLevel;
+}
+
+export type CleanupPolicy = 'compact' | 'delete' | 'compact,delete';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  cleanupPolicy: CleanupPolicy;
+  /** Further topic configs, e.g. {'min.compaction.lag.ms': '0'}; only applied on creation. */
+  config?: Record<string, string>;
+}
+
+export interface TopicMismatch {
+  topic: string;
+  setting: 'partitions' | 'cleanup.policy' | string;
+  expected: string;
+  actual: string;
+}
+
+export interface EnsureTopicsReport {
+  created: string[];
+  existing: string[];
+  /** Existing topics whose settings differ from the spec (reported and logged, never changed). */
+  mismatches: TopicMismatch[];
+}
+
+export interface TopicAdmin {
+  ensureTopics(specs: readonly TopicSpec[]): Promise<EnsureTopicsReport>;
+  close(): Promise<void>;
+}
+
+export type MessageHeaders = Record<string, string | Buffer>;
+
+export interface OutgoingMessage {
+  topic: string;
+  /** Partitioning and compaction key; null only for non-compacted topics. */
+  key: Buffer | null;
+  /** null = tombstone. */
+  value: Buffer | null;
+  headers?: MessageHeaders;
+}
+
+export interface TopicTotals {
+  messages: number;
+  bytes: number;
+}
+
+export interface BatchResult {
+  transactionalId: string;
+  messages: number;
+  bytes: number;
+  byTopic: Record<string, TopicTotals>;
+  /** From the transaction's start until the broker acknowledged the commit. */
+  durationSeconds: number;
+}
+
+export type TransactionOutcome = 'committed' | 'aborted' | 'fenced' | 'unknown';
+
+/** Metrics hooks; called synchronously, a throwing hook is logged and ignored. */
+export interface WriterHooks {
+  /** After a commit, once per topic of the batch (messages count only once committed). */
+  onTopicCommitted?(event: {topic: string; messages: number; bytes: number; durationSeconds: number}): void;
+  /** A failed batch, once per topic it contained. */
+  onProduceError?(event: {topic: string; retriable: boolean}): void;
+  /** Every transaction's end. */
+  onTransaction?(event: {
+    transactionalId: string;
+    outcome: TransactionOutcome;
+    messages: number;
+    bytes: number;
+    durationSeconds: number;
+  }): void;
+}
+
+export interface TransactionalWriterOptions {
+  transactionalId: string;
+  /** Broker aborts a transaction open longer than this; default 60000 (must be <= transaction.max.timeout.ms). */
+  transactionTimeoutMs?: number;
+  /** Upper bound of the payload put in one produce request; default 900000 (below message.max.bytes 1 MiB). */
+  maxRequestBytes?: number;
+  hooks?: WriterHooks;
+}
+
+/**
+ * Writes batches atomically: all messages of one writeBatch call become visible to read_committed consumers
+ * together, or none do. Calls are serialized (one transaction at a time).
+ */
+export interface TransactionalWriter {
+  readonly transactionalId: string;
+  /**
+   * Registers the transactional id with the coordinator (fencing any older producer with the same id and
+   * aborting its open transaction). Called by writeBatch when needed; call it before restoring state, so that
+   * no zombie transaction is left that could commit after the read.
+   */
+  init(): Promise<void>;
+  /** Throws ProduceError (retriable from the client), FencedError, or TransactionOutcomeUnknownError. */
+  writeBatch(messages: readonly OutgoingMessage[]): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+export interface ChangelogRecord {
+  key: Buffer;
+  /** null = tombstone. */
+  value: Buffer | null;
+  partition: number;
+  /** Decimal string: Kafka offsets are int64. */
+  offset: string;
+}
+
+export interface ReadToEndOptions {
+  /** Called once the end offsets are fixed (before any record). */
+  onEndOffsets?(ends: {partition: number; start: string; end: string}[]): void;
+}
+
+export interface ChangelogReader {
+  /**
+   * Every committed record of the topic from the beginning up to its last stable offset as of the call, in
+   * offset order per partition. Records committed later are not included. Finishes at once on an empty topic.
+   */
+  readToEnd(topic: string, options?: ReadToEndOptions): AsyncIterable<ChangelogRecord>;
+}

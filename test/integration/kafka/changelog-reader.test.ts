@@ -1,0 +1,189 @@
+import {
+  ChangelogReadError,
+  createKafkaConnection,
+  type ChangelogRecord,
+  type KafkaConnection,
+  type OutgoingMessage,
+} from '../../../src/kafka';
+import {connectionConfig, randomTopic, recordingLogger} from './helpers';
+
+const put = (topic: string, key: string, value: string | null): OutgoingMessage => ({
+  topic,
+  key: Buffer.from(key),
+  value: value === null ? null : Buffer.from(value),
+});
+
+async function collect(records: AsyncIterable<ChangelogRecord>): Promise<ChangelogRecord[]> {
+  const out: ChangelogRecord[] = [];
+  for await (const r of records) out.push(r);
+  return out;
+}
+
+/** Compaction semantics: the latest value per key; a tombstone (null) deletes. */
+function fold(records: ChangelogRecord[]): Record<string, string> {
+  const state = new Map<string, string>();
+  for (const r of records) {
+    if (r.value === null) state.delete(r.key.toString());
+    else state.set(r.key.toString(), r.value.toString());
+  }
+  return Object.fromEntries([...state].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+describe('ChangelogReader.readToEnd (real broker)', () => {
+  let connection: KafkaConnection;
+  const logger = recordingLogger();
+
+  beforeAll(() => {
+    connection = createKafkaConnection(connectionConfig(), {logger});
+  });
+  afterAll(async () => {
+    await connection.close();
+  });
+
+  async function changelog(partitions = 1): Promise<string> {
+    const topic = randomTopic('changelog');
+    await connection
+      .topicAdmin()
+      .ensureTopics([{name: topic, partitions, replicationFactor: 1, cleanupPolicy: 'compact'}]);
+    return topic;
+  }
+
+  /** As at a restart: a new writer with the id registers (finishing the old one's transactions), then read. */
+  async function restartAndRead(topic: string, transactionalId: string): Promise<ChangelogRecord[]> {
+    const writer = connection.transactionalWriter({transactionalId});
+    await writer.init();
+    const records = await collect(connection.changelogReader().readToEnd(topic));
+    await writer.close();
+    return records;
+  }
+
+  it('finishes at once on an empty topic', async () => {
+    const topic = await changelog(3);
+    const started = Date.now();
+    const ends: unknown[] = [];
+    const records = await collect(
+      connection.changelogReader().readToEnd(topic, {onEndOffsets: (e) => ends.push(...e)})
+    );
+    expect(records).toEqual([]);
+    expect(ends).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('returns exactly the committed records (latest per key, tombstones as null), skipping aborted ones', async () => {
+    const topic = await changelog(3);
+    const tooSmall = randomTopic('small');
+    await connection.topicAdmin().ensureTopics([
+      {
+        name: tooSmall,
+        partitions: 1,
+        replicationFactor: 1,
+        cleanupPolicy: 'delete',
+        config: {'max.message.bytes': '100'},
+      },
+    ]);
+    const transactionalId = `it-reader-${topic}`;
+    const writer = connection.transactionalWriter({transactionalId});
+    await writer.writeBatch([put(topic, 'a', 'a1'), put(topic, 'b', 'b1'), put(topic, 'c', 'c1')]);
+    await writer.writeBatch([put(topic, 'a', 'a2'), put(topic, 'c', null)]);
+    // Aborted: its records are in the log but must not be read back.
+    await expect(
+      writer.writeBatch([
+        put(topic, 'a', 'ABORTED'),
+        put(topic, 'z', 'ABORTED'),
+        put(tooSmall, 'x', 'y'.repeat(500)),
+      ])
+    ).rejects.toThrow(/aborted/);
+    await writer.writeBatch([put(topic, 'd', 'd1')]);
+    await writer.close();
+
+    const records = await restartAndRead(topic, transactionalId);
+    expect(records.map((r) => r.value?.toString() ?? null).sort()).toEqual(
+      ['a1', 'a2', 'b1', 'c1', 'd1', null].sort()
+    );
+    expect(records.some((r) => r.value?.toString() === 'ABORTED')).toBe(false);
+    expect(fold(records)).toEqual({a: 'a2', b: 'b1', d: 'd1'});
+    const tombstone = records.find((r) => r.key.toString() === 'c' && r.value === null);
+    expect(tombstone).toBeDefined();
+    // Per partition, offsets ascend.
+    for (const p of new Set(records.map((r) => r.partition))) {
+      const offsets = records.filter((r) => r.partition === p).map((r) => BigInt(r.offset));
+      expect([...offsets].sort((x, y) => (x < y ? -1 : 1))).toEqual(offsets);
+    }
+  });
+
+  it('terminates when the tail of the topic is a commit marker or an aborted transaction', async () => {
+    const topic = await changelog(1);
+    const tooSmall = randomTopic('small');
+    await connection.topicAdmin().ensureTopics([
+      {
+        name: tooSmall,
+        partitions: 1,
+        replicationFactor: 1,
+        cleanupPolicy: 'delete',
+        config: {'max.message.bytes': '100'},
+      },
+    ]);
+    const transactionalId = `it-tail-${topic}`;
+    const writer = connection.transactionalWriter({transactionalId});
+    await writer.writeBatch([put(topic, 'k', 'v1')]); // offsets: 0 data, 1 commit marker
+    let records = await restartAndRead(topic, transactionalId);
+    expect(records.map((r) => [r.offset, r.value?.toString()])).toEqual([['0', 'v1']]);
+
+    const writer2 = connection.transactionalWriter({transactionalId});
+    await expect(
+      writer2.writeBatch([put(topic, 'k', 'X'), put(tooSmall, 'x', 'y'.repeat(500))])
+    ).rejects.toThrow();
+    await writer2.close();
+    // Now the tail is: 2 aborted data record, 3 abort marker.
+    records = await restartAndRead(topic, transactionalId);
+    expect(records.map((r) => r.value?.toString())).toEqual(['v1']);
+  });
+
+  it('reads every partition of a multi-partition topic and ignores records committed after the start', async () => {
+    const topic = await changelog(4);
+    const transactionalId = `it-multi-${topic}`;
+    const writer = connection.transactionalWriter({transactionalId});
+    const batch = Array.from({length: 2000}, (_, i) => put(topic, `key-${i}`, `value-${i}`));
+    await writer.writeBatch(batch);
+    await writer.close();
+
+    const w = connection.transactionalWriter({transactionalId});
+    await w.init();
+    const seen: ChangelogRecord[] = [];
+    let wroteMore = false;
+    for await (const record of connection.changelogReader().readToEnd(topic)) {
+      seen.push(record);
+      if (!wroteMore) {
+        wroteMore = true;
+        await w.writeBatch([put(topic, 'late', 'late')]); // after the read began: beyond its end
+      }
+    }
+    await w.close();
+    expect(new Set(seen.map((r) => r.partition)).size).toBe(4);
+    expect(seen).toHaveLength(2000);
+    expect(seen.some((r) => r.key.toString() === 'late')).toBe(false);
+    expect(Object.keys(fold(seen))).toHaveLength(2000);
+  });
+
+  it('stops cleanly when the caller breaks out early', async () => {
+    const topic = await changelog(1);
+    const writer = connection.transactionalWriter({transactionalId: `it-break-${topic}`});
+    await writer.writeBatch(Array.from({length: 100}, (_, i) => put(topic, `k${i}`, `v${i}`)));
+    const reader = connection.changelogReader();
+    let count = 0;
+    for await (const _record of reader.readToEnd(topic)) {
+      count += 1;
+      if (count === 10) break;
+    }
+    expect(count).toBe(10);
+    await writer.init();
+    await writer.close();
+    expect((await collect(reader.readToEnd(topic))).length).toBe(100);
+  });
+
+  it('fails with a non-retriable ChangelogReadError on a missing topic', async () => {
+    const read = collect(connection.changelogReader().readToEnd(randomTopic('missing')));
+    await expect(read).rejects.toBeInstanceOf(ChangelogReadError);
+    await expect(read).rejects.toMatchObject({retriable: false});
+  });
+});

@@ -1,0 +1,105 @@
+import {ConfigResourceTypes} from 'kafkajs';
+
+import {createKafkaConnection, type KafkaConnection, type TopicSpec} from '../../../src/kafka';
+import {connectionConfig, randomTopic, rawKafka, recordingLogger} from './helpers';
+
+async function describeTopic(topic: string): Promise<{partitions: number; configs: Record<string, string>}> {
+  const admin = rawKafka().admin();
+  await admin.connect();
+  try {
+    const {topics} = await admin.fetchTopicMetadata({topics: [topic]});
+    const {resources} = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{type: ConfigResourceTypes.TOPIC, name: topic}],
+    });
+    const configs: Record<string, string> = {};
+    for (const e of resources[0]?.configEntries ?? []) configs[e.configName] = e.configValue;
+    return {partitions: topics[0]?.partitions.length ?? 0, configs};
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('TopicAdmin.ensureTopics (real broker)', () => {
+  let connection: KafkaConnection;
+  const logger = recordingLogger();
+
+  beforeAll(() => {
+    connection = createKafkaConnection(connectionConfig(), {logger});
+  });
+  afterAll(async () => {
+    await connection.close();
+  });
+
+  it('creates compacted topics with the requested partitions and configs, then is idempotent', async () => {
+    const state = randomTopic('state');
+    const events = randomTopic('events');
+    const specs: TopicSpec[] = [
+      {
+        name: state,
+        partitions: 3,
+        replicationFactor: 1,
+        cleanupPolicy: 'compact',
+        config: {'min.compaction.lag.ms': '0'},
+      },
+      {name: events, partitions: 2, replicationFactor: 1, cleanupPolicy: 'compact,delete'},
+    ];
+    const admin = connection.topicAdmin();
+
+    const first = await admin.ensureTopics(specs);
+    expect(first).toEqual({created: [state, events], existing: [], mismatches: []});
+    const described = await describeTopic(state);
+    expect(described.partitions).toBe(3);
+    expect(described.configs['cleanup.policy']).toBe('compact');
+    expect(described.configs['min.compaction.lag.ms']).toBe('0');
+    const eventsDescribed = await describeTopic(events);
+    expect(eventsDescribed.partitions).toBe(2);
+    expect(eventsDescribed.configs['cleanup.policy']?.split(',').sort()).toEqual(['compact', 'delete']);
+
+    const second = await admin.ensureTopics(specs);
+    expect(second).toEqual({created: [], existing: [state, events], mismatches: []});
+  });
+
+  it('reports (warns about) an existing topic whose partitions or cleanup policy differ, leaving it as is', async () => {
+    const topic = randomTopic('drift');
+    const admin = connection.topicAdmin();
+    await admin.ensureTopics([{name: topic, partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete'}]);
+
+    const report = await admin.ensureTopics([
+      {name: topic, partitions: 4, replicationFactor: 1, cleanupPolicy: 'compact'},
+    ]);
+    expect(report.created).toEqual([]);
+    expect(report.mismatches).toEqual([
+      {topic, setting: 'partitions', expected: '4', actual: '1'},
+      {topic, setting: 'cleanup.policy', expected: 'compact', actual: 'delete'},
+    ]);
+    const warnings = logger.lines.filter((l) => l.level === 'warn' && l.fields.topic === topic);
+    expect(warnings.map((w) => w.fields.setting)).toEqual(['partitions', 'cleanup.policy']);
+    expect((await describeTopic(topic)).partitions).toBe(1);
+  });
+
+  it('tolerates a concurrent create of the same topic (TOPIC_ALREADY_EXISTS)', async () => {
+    const topic = randomTopic('race');
+    const spec: TopicSpec = {name: topic, partitions: 2, replicationFactor: 1, cleanupPolicy: 'compact'};
+    // Separate admins (as separate processes would be): both see the topic missing, both create it.
+    const reports = await Promise.all([
+      connection.topicAdmin().ensureTopics([spec]),
+      connection.topicAdmin().ensureTopics([spec]),
+      connection.topicAdmin().ensureTopics([spec]),
+    ]);
+    const created = reports.flatMap((r) => r.created);
+    const existing = reports.flatMap((r) => r.existing);
+    expect(created).toEqual([topic]);
+    expect(created.length + existing.length).toBe(3);
+    expect(reports.flatMap((r) => r.mismatches)).toEqual([]);
+    expect((await describeTopic(topic)).partitions).toBe(2);
+  });
+
+  it('rejects invalid specs before talking to the broker, listing every problem', async () => {
+    await expect(
+      connection
+        .topicAdmin()
+        .ensureTopics([{name: 'bad name', partitions: 0, replicationFactor: 1, cleanupPolicy: 'compact'}])
+    ).rejects.toThrow(/invalid topic name "bad name".*partitions must be >= 1/);
+  });
+});
