@@ -97,6 +97,26 @@ export class TokenManager {
     return this.inflight;
   }
 
+  /** One refresh-token grant; a refused token is an AuthError (re-authenticate), not retried. */
+  private async requestRefresh(refreshToken: string): Promise<unknown> {
+    const form = new URLSearchParams({grant_type: 'refresh_token', refresh_token: refreshToken});
+    if (this.options.continuousRefresh) form.set('continuous_refresh', 'true');
+    const basic = Buffer.from(`${this.options.clientId}:${this.options.clientSecret}`).toString('base64');
+    try {
+      return await this.options.requestToken(form.toString(), `Basic ${basic}`);
+    } catch (error) {
+      if (error instanceof PinterestApiError && [400, 401, 403].includes(error.status ?? 0)) {
+        throw new AuthError(REAUTHENTICATE, {
+          endpoint: TOKEN_ENDPOINT,
+          status: error.status,
+          pinterestCode: error.pinterestCode,
+          retriable: false,
+        });
+      }
+      throw error;
+    }
+  }
+
   private async doRefresh(): Promise<string> {
     const {clock, hooks, logger, store} = this.options;
     const started = clock.now();
@@ -118,22 +138,17 @@ export class TokenManager {
           retriable: false,
         });
       }
-      const form = new URLSearchParams({grant_type: 'refresh_token', refresh_token: this.refreshToken});
-      if (this.options.continuousRefresh) form.set('continuous_refresh', 'true');
-      const basic = Buffer.from(`${this.options.clientId}:${this.options.clientSecret}`).toString('base64');
       let body: unknown;
       try {
-        body = await this.options.requestToken(form.toString(), `Basic ${basic}`);
+        body = await this.requestRefresh(this.refreshToken);
       } catch (error) {
-        if (error instanceof PinterestApiError && [400, 401, 403].includes(error.status ?? 0)) {
-          throw new AuthError(REAUTHENTICATE, {
-            endpoint: TOKEN_ENDPOINT,
-            status: error.status,
-            pinterestCode: error.pinterestCode,
-            retriable: false,
-          });
-        }
-        throw error;
+        // A stored token the API refuses while the configured one differs: the user re-authorised and set a new
+        // token, which must win over the stale rotation in the store (else the service could never recover).
+        const configured = this.options.refreshToken;
+        if (!(error instanceof AuthError) || !configured || configured === this.refreshToken) throw error;
+        logger.warn({}, 'the stored refresh token was refused; trying the configured one');
+        this.refreshToken = configured;
+        body = await this.requestRefresh(configured);
       }
       const parsed = parseTokenResponse(body, clock.now());
       if (parsed.stored) {
