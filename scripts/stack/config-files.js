@@ -1,0 +1,55 @@
+'use strict';
+/** The files a single-node KRaft broker needs, written into the stack's state folder. */
+
+/**
+ * @param {{kafkaPort: number, controllerPort: number, dataDir: string}} options
+ */
+function serverProperties({kafkaPort, controllerPort, dataDir}) {
+  return `# Written by scripts/stack: single-node KRaft broker for tests and local runs. 127.0.0.1 only.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${dataDir}
+# One node: replication factor and min ISR 1 for the internal topics, or group and transaction
+# coordinators never become available.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+default.replication.factor=1
+min.insync.replicas=1
+num.partitions=1
+group.initial.rebalance.delay.ms=0
+# Topics are created explicitly (admin.createTopics with waitForLeaders): no auto-create race.
+auto.create.topics.enable=false
+num.network.threads=2
+num.io.threads=2
+log.segment.bytes=16777216
+`;
+}
+
+/** log4j2 for the broker: warnings to stdout (the log file), plus the "Kafka Server started" line. */
+function log4j2Properties() {
+  return `status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.raft.name = kafka.server.KafkaRaftServer
+logger.raft.level = info
+logger.kafka.name = kafka.Kafka
+logger.kafka.level = info
+`;
+}
+
+module.exports = {serverProperties, log4j2Properties};

@@ -1,0 +1,89 @@
+/** Types of scripts/stack/index.js (plain CommonJS so it runs right after `npm ci`, without a compile step). */
+
+export interface StackEnv {
+  /** 127.0.0.1:<port> */
+  KAFKA_BROKERS: string;
+  /** http://127.0.0.1:<port>/apis/ccompat/v7 (the full base for @kafkajs/confluent-schema-registry) */
+  SCHEMA_REGISTRY_URL: string;
+}
+
+export interface StackState {
+  version: 1;
+  stackId: string;
+  /** the -D flag carried by both JVMs' command lines; only processes carrying it are ever signalled */
+  marker: string;
+  dir: string;
+  startedAt: string;
+  ownerPid: number | null;
+  kafka: {pid: number; port: number; controllerPort: number; version: string; java: string; log: string};
+  registry: {
+    pid: number;
+    port: number;
+    managementPort: number;
+    version: string;
+    java: string;
+    javaVersion: number;
+    log: string;
+  };
+  reaperPid: number | null;
+  env: StackEnv;
+}
+
+export interface StartStackOptions {
+  /** state folder, relative to rootDir (default .stack) */
+  dir?: string;
+  /** repository root (default: two levels above scripts/stack) */
+  rootDir?: string;
+  /** artifact cache, relative to rootDir (default .cache) */
+  cacheDir?: string;
+  /** readiness timeout (default 120000, or STACK_START_TIMEOUT_MS) */
+  timeoutMs?: number;
+  /** progress lines (default: stderr) */
+  log?: (message: string) => void;
+  /** stop the stack automatically once this process is gone (a detached watcher) */
+  ownerPid?: number;
+  /** remove the whole state folder on stop() (default false: logs stay) */
+  removeDirOnStop?: boolean;
+  /** force an Apicurio version (default 3.3.3 when a JDK 21+ exists, else 3.0.9); also APICURIO_VERSION */
+  apicurioVersion?: string;
+  kafkaHeap?: string;
+  registryHeap?: string;
+}
+
+export interface RunningStack {
+  env: StackEnv;
+  state: StackState;
+  /** true when a healthy stack was already running in the folder */
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+export function startStack(options?: StartStackOptions): Promise<RunningStack>;
+export function stopStack(options?: {
+  dir?: string;
+  rootDir?: string;
+  log?: (message: string) => void;
+  removeDir?: boolean;
+}): Promise<{stopped: boolean}>;
+export function stackStatus(options?: {
+  dir?: string;
+  rootDir?: string;
+}): Promise<{running: boolean; state: StackState | undefined; problems: string[]}>;
+export function localStackPrerequisites(options?: {rootDir?: string; cacheDir?: string}): {
+  ok: boolean;
+  reason: string;
+};
+export function readState(dir: string): StackState | undefined;
+export function envLines(env: StackEnv): string[];
+export const ROOT_DIR: string;
+export const KAFKA_VERSION: string;
+export const REGISTRY_VERSIONS: {preferred: string; fallback: string};
+
+export class StackError extends Error {
+  readonly retriable: boolean;
+}
+export class StackPrerequisiteError extends StackError {}
+export class StackStartError extends StackError {
+  readonly logFile: string | undefined;
+  readonly addressInUse: boolean;
+}

@@ -1,0 +1,565 @@
+'use strict';
+/**
+ * The local stack: a single-node Apache Kafka (KRaft) and Apicurio Registry (Confluent-compatible API at
+ * /apis/ccompat/v7), both JVMs started from Maven Central artifacts, no Docker. Used by the CLI (stack.js) and
+ * by the integration tests' global setup:
+ *
+ *   const stack = await startStack({dir: '.stack/test-123'});
+ *   stack.env.KAFKA_BROKERS; stack.env.SCHEMA_REGISTRY_URL; await stack.stop();
+ *
+ * Everything lives in the state folder `dir`: state.json (PIDs, ports), env, server.properties,
+ * log4j2.properties, data/ (Kafka's log dir, removed on stop) and logs/. Only processes whose command line
+ * carries this start's stack id are ever signalled.
+ */
+const {setTimeout: sleep} = require('node:timers/promises');
+const {spawn, spawnSync} = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const {ensureApicurio, ensureKafkaLibs} = require('./artifacts');
+const {log4j2Properties, serverProperties} = require('./config-files');
+const {StackError, StackPrerequisiteError, StackStartError} = require('./errors');
+const {findKafkaJava, findRegistryJava} = require('./java');
+const {withLock} = require('./lock');
+const {HOST, canConnect, freePorts, httpGet, isPortFree} = require('./net');
+const {isAlive, isOurs, spawnDetached, stopProcess} = require('./processes');
+
+const ROOT_DIR = path.resolve(__dirname, '..', '..');
+const KAFKA_VERSION = '4.1.2';
+/** Preferred registry and the fallback for machines without a JDK 21+ (3.0.9 runs on Java 17). */
+const REGISTRY_VERSIONS = {preferred: '3.3.3', fallback: '3.0.9'};
+/** @type {Record<string, number>} */
+const REGISTRY_MIN_JAVA = {'3.3.3': 21, '3.0.9': 17};
+const CCOMPAT_PATH = '/apis/ccompat/v7';
+const STATE_FILE = 'state.json';
+const DEFAULT_TIMEOUT_MS = 120_000;
+const START_ATTEMPTS = 3;
+
+/** @param {string} msg */
+function defaultLog(msg) {
+  process.stderr.write(`[stack] ${msg}\n`);
+}
+
+/**
+ * @typedef {import('./index').StackState} StackState
+ * @typedef {import('./index').StartStackOptions} StartStackOptions
+ * @typedef {import('./index').RunningStack} RunningStack
+ */
+
+/**
+ * Starts the stack in `dir`, or reuses the one already running there (PIDs alive and ports answering).
+ * @param {StartStackOptions} [options]
+ * @returns {Promise<RunningStack>}
+ */
+async function startStack(options = {}) {
+  const rootDir = options.rootDir ?? ROOT_DIR;
+  const dir = path.resolve(rootDir, options.dir ?? '.stack');
+  const log = options.log ?? defaultLog;
+  fs.mkdirSync(dir, {recursive: true});
+  const state = await withLock(
+    path.join(dir, '.lock'),
+    async () => {
+      const existing = readState(dir);
+      if (existing) {
+        const health = await probe(existing);
+        if (health.healthy) {
+          log(
+            `stack already running in ${dir} (Kafka PID ${existing.kafka.pid}, registry PID ${existing.registry.pid})`
+          );
+          return {...existing, reused: true};
+        }
+        log(`found a stale stack in ${dir} (${health.problems.join('; ')}): cleaning up`);
+        await stopFromState(existing, dir, log);
+      }
+      return {...(await launch(dir, rootDir, options, log)), reused: false};
+    },
+    {log}
+  );
+  const {reused, ...stored} = state;
+  return {
+    env: stored.env,
+    state: stored,
+    reused,
+    stop: () =>
+      stopStack({dir, rootDir, log, removeDir: options.removeDirOnStop ?? false}).then(() => undefined),
+  };
+}
+
+/**
+ * @param {string} dir @param {string} rootDir @param {StartStackOptions} options @param {(msg: string) => void} log
+ * @returns {Promise<StackState>}
+ */
+async function launch(dir, rootDir, options, log) {
+  const started = Date.now();
+  const cacheDir = path.resolve(rootDir, options.cacheDir ?? '.cache');
+  const kafkaJava = findKafkaJava();
+  if (!kafkaJava) {
+    throw new StackPrerequisiteError(
+      'No Java 17+ found (checked KAFKA_JAVA_HOME, JAVA_HOME, java on PATH, /usr/lib/jvm): Kafka 4.1 needs it. ' +
+        'Install a JDK 17+ (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME.'
+    );
+  }
+  const registry = chooseRegistry(options.apicurioVersion ?? process.env.APICURIO_VERSION, kafkaJava, log);
+  log(`Kafka ${KAFKA_VERSION} on Java ${kafkaJava.version} (${kafkaJava.java}, from ${kafkaJava.source})`);
+  log(
+    `Apicurio Registry ${registry.version} on Java ${registry.java.version} (${registry.java.java}, from ${registry.java.source})`
+  );
+  fs.mkdirSync(cacheDir, {recursive: true});
+  const [kafkaLibs, apicurio] = await Promise.all([
+    ensureKafkaLibs(rootDir, cacheDir, log),
+    ensureApicurio(registry.version, rootDir, cacheDir, log),
+  ]);
+  const timeoutMs = options.timeoutMs ?? (Number(process.env.STACK_START_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS);
+  for (let attempt = 1; ; attempt++) {
+    const state = await spawnStack({
+      dir,
+      kafkaJava,
+      registry,
+      kafkaLibs,
+      apicurioJar: apicurio.jar,
+      options,
+      log,
+    });
+    try {
+      await waitReady(state, timeoutMs, log);
+      log(`stack ready in ${Date.now() - started} ms`);
+      return state;
+    } catch (error) {
+      await stopFromState(state, dir, log);
+      if (error instanceof StackStartError && error.addressInUse && attempt < START_ATTEMPTS) {
+        log(
+          `a port was taken before the JVM could bind it; retrying with new ports (attempt ${attempt + 1})`
+        );
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * @param {string | undefined} requested
+ * @param {import('./java').JavaRuntime} kafkaJava
+ * @param {(msg: string) => void} log
+ */
+function chooseRegistry(requested, kafkaJava, log) {
+  if (requested) {
+    const min = REGISTRY_MIN_JAVA[requested] ?? 21;
+    const java = min <= kafkaJava.version ? kafkaJava : findRegistryJava({minVersion: min});
+    if (!java) {
+      throw new StackPrerequisiteError(
+        `Apicurio ${requested} (APICURIO_VERSION) needs Java ${min}+ and none was found (checked APICURIO_JAVA_HOME, ` +
+          'JAVA_HOME, PATH, /usr/lib/jvm/*).'
+      );
+    }
+    return {version: requested, java};
+  }
+  const modern = findRegistryJava({minVersion: REGISTRY_MIN_JAVA[REGISTRY_VERSIONS.preferred]});
+  if (modern) return {version: REGISTRY_VERSIONS.preferred, java: modern};
+  log(
+    `no JDK >= 21 found (checked APICURIO_JAVA_HOME, JAVA_HOME, PATH, /usr/lib/jvm/* and other usual roots): ` +
+      `Apicurio ${REGISTRY_VERSIONS.preferred} cannot run, falling back to Apicurio ${REGISTRY_VERSIONS.fallback} ` +
+      `on Java ${kafkaJava.version}`
+  );
+  return {version: REGISTRY_VERSIONS.fallback, java: kafkaJava};
+}
+
+/**
+ * Writes the config, formats the log dir and starts both JVMs; records them in state.json at once, so a
+ * `down` can always find what was started.
+ * @returns {Promise<StackState>}
+ */
+async function spawnStack(
+  /** @type {any} */ {dir, kafkaJava, registry, kafkaLibs, apicurioJar, options, log}
+) {
+  const [kafkaPort, controllerPort, registryPort, managementPort] =
+    /** @type {[number, number, number, number]} */ (await freePorts(4));
+  const stackId = crypto.randomUUID();
+  const marker = `-Dpinterest.cdc.stack=${stackId}`;
+  const dataDir = path.join(dir, 'data');
+  const logsDir = path.join(dir, 'logs');
+  fs.rmSync(dataDir, {recursive: true, force: true});
+  fs.mkdirSync(dataDir, {recursive: true});
+  fs.mkdirSync(logsDir, {recursive: true});
+  const serverProps = path.join(dir, 'server.properties');
+  const log4j2 = path.join(dir, 'log4j2.properties');
+  fs.writeFileSync(serverProps, serverProperties({kafkaPort, controllerPort, dataDir}));
+  fs.writeFileSync(log4j2, log4j2Properties());
+  const kafkaLog = path.join(logsDir, 'kafka.log');
+  const registryLog = path.join(logsDir, 'registry.log');
+  fs.writeFileSync(kafkaLog, '');
+  fs.writeFileSync(registryLog, '');
+  const classpath = path.join(kafkaLibs, '*');
+  const logging = `-Dlog4j2.configurationFile=${log4j2}`;
+
+  // Apicurio starts while Kafka's storage is formatted: the two share nothing.
+  const registryPid = spawnDetached(
+    registry.java.java,
+    [
+      `-Xmx${options.registryHeap ?? '512m'}`,
+      '-XX:+ExitOnOutOfMemoryError',
+      marker,
+      `-Dpinterest.cdc.stack.dir=${dir}`,
+      `-Dquarkus.http.host=${HOST}`,
+      `-Dquarkus.http.port=${registryPort}`,
+      `-Dquarkus.management.host=${HOST}`,
+      `-Dquarkus.management.port=${managementPort}`,
+      '-Dapicurio.rules.global.compatibility=BACKWARD',
+      '-jar',
+      apicurioJar,
+    ],
+    {logFile: registryLog, cwd: dir}
+  );
+  /** @type {StackState} */
+  const state = {
+    version: 1,
+    stackId,
+    marker,
+    dir,
+    startedAt: new Date().toISOString(),
+    ownerPid: options.ownerPid ?? null,
+    kafka: {
+      pid: 0,
+      port: kafkaPort,
+      controllerPort,
+      version: KAFKA_VERSION,
+      java: kafkaJava.java,
+      log: kafkaLog,
+    },
+    registry: {
+      pid: registryPid,
+      port: registryPort,
+      managementPort,
+      version: registry.version,
+      java: registry.java.java,
+      javaVersion: registry.java.version,
+      log: registryLog,
+    },
+    reaperPid: null,
+    env: {
+      KAFKA_BROKERS: `${HOST}:${kafkaPort}`,
+      SCHEMA_REGISTRY_URL: `http://${HOST}:${registryPort}${CCOMPAT_PATH}`,
+    },
+  };
+  writeState(dir, state);
+
+  try {
+    const clusterId = crypto.randomBytes(16).toString('base64url');
+    await formatStorage(kafkaJava.java, classpath, logging, clusterId, serverProps, kafkaLog);
+  } catch (error) {
+    await stopFromState(state, dir, log);
+    throw error;
+  }
+  state.kafka.pid = spawnDetached(
+    kafkaJava.java,
+    [
+      '-Xms256m',
+      `-Xmx${options.kafkaHeap ?? '512m'}`,
+      '-XX:+UseG1GC',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      marker,
+      `-Dpinterest.cdc.stack.dir=${dir}`,
+      `-Dkafka.logs.dir=${logsDir}`,
+      logging,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      serverProps,
+    ],
+    {logFile: kafkaLog, cwd: dir}
+  );
+  if (options.ownerPid) {
+    state.reaperPid = spawnDetached(
+      process.execPath,
+      [path.join(__dirname, 'reaper.js'), dir, String(options.ownerPid), stackId],
+      {logFile: path.join(logsDir, 'reaper.log'), cwd: dir}
+    );
+  }
+  writeState(dir, state);
+  log(
+    `started Kafka (PID ${state.kafka.pid}, port ${kafkaPort}) and Apicurio (PID ${registryPid}, port ${registryPort}); ` +
+      `logs in ${logsDir}`
+  );
+  return state;
+}
+
+/** @param {string} java @param {string} classpath @param {string} logging @param {string} clusterId
+ *  @param {string} serverProps @param {string} kafkaLog */
+async function formatStorage(java, classpath, logging, clusterId, serverProps, kafkaLog) {
+  await new Promise((resolve, reject) => {
+    const child = spawn(
+      java,
+      [
+        '-Xmx256m',
+        logging,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        serverProps,
+      ],
+      {stdio: ['ignore', 'pipe', 'pipe']}
+    );
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.appendFileSync(kafkaLog, `[stack] StorageTool format:\n${output}\n`);
+      if (code === 0) resolve(undefined);
+      else
+        reject(
+          new StackStartError(`kafka.tools.StorageTool format failed (exit ${code}):\n${output.trim()}`, {
+            logFile: kafkaLog,
+          })
+        );
+    });
+  });
+}
+
+/**
+ * Waits until Kafka answers a kafkajs admin listTopics and the registry answers GET /subjects with 200.
+ * @param {StackState} state @param {number} timeoutMs @param {(msg: string) => void} log
+ */
+async function waitReady(state, timeoutMs, log) {
+  const deadline = Date.now() + timeoutMs;
+  await Promise.all([
+    waitFor('Kafka', state.kafka.pid, state.kafka.log, deadline, timeoutMs, () =>
+      kafkaAnswers(state.kafka.port)
+    ).then((ms) => log(`Kafka ready on ${state.env.KAFKA_BROKERS} (${ms} ms)`)),
+    waitFor('Apicurio Registry', state.registry.pid, state.registry.log, deadline, timeoutMs, () =>
+      registryAnswers(state.env.SCHEMA_REGISTRY_URL)
+    ).then((ms) => log(`Apicurio ready on ${state.env.SCHEMA_REGISTRY_URL} (${ms} ms)`)),
+  ]);
+}
+
+/**
+ * @param {string} name @param {number} pid @param {string} logFile @param {number} deadline
+ * @param {number} timeoutMs @param {() => Promise<boolean>} check
+ * @returns {Promise<number>} ms waited
+ */
+async function waitFor(name, pid, logFile, deadline, timeoutMs, check) {
+  const started = Date.now();
+  for (;;) {
+    if (!isAlive(pid)) {
+      const tail = logTail(logFile);
+      throw new StackStartError(
+        `${name} (PID ${pid}) exited while starting; read ${logFile}. Last lines:\n${tail}`,
+        {
+          logFile,
+          addressInUse: /Address already in use|BindException|Port .* seems to be in use/i.test(tail),
+        }
+      );
+    }
+    if (await check()) return Date.now() - started;
+    if (Date.now() > deadline) {
+      throw new StackStartError(
+        `${name} (PID ${pid}) was not ready after ${timeoutMs} ms; read ${logFile}. Last lines:\n${logTail(logFile)}`,
+        {logFile}
+      );
+    }
+    await sleep(500);
+  }
+}
+
+/** @param {number} port */
+async function kafkaAnswers(port) {
+  if (!(await canConnect(port, 1000))) return false;
+  const {Kafka, logLevel} = require('kafkajs');
+  const kafka = new Kafka({
+    clientId: 'pinterest-cdc-stack-probe',
+    brokers: [`${HOST}:${port}`],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: {retries: 0},
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** @param {string} url the ccompat base */
+async function registryAnswers(url) {
+  try {
+    const res = await httpGet(`${url}/subjects`, 2000);
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @param {StackState} state
+ * @returns {Promise<{healthy: boolean, problems: string[]}>}
+ */
+async function probe(state) {
+  const problems = [];
+  if (!isOurs(state.kafka.pid, state.marker)) problems.push(`Kafka PID ${state.kafka.pid} is not running`);
+  else if (!(await canConnect(state.kafka.port)))
+    problems.push(`Kafka port ${state.kafka.port} does not answer`);
+  if (!isOurs(state.registry.pid, state.marker))
+    problems.push(`registry PID ${state.registry.pid} is not running`);
+  else if (!(await registryAnswers(state.env.SCHEMA_REGISTRY_URL))) {
+    problems.push(`registry ${state.env.SCHEMA_REGISTRY_URL}/subjects does not answer 200`);
+  }
+  return {healthy: problems.length === 0, problems};
+}
+
+/**
+ * Stops the stack recorded in `dir` (if any), waits until its ports are free and removes its data.
+ * @param {{dir?: string, rootDir?: string, log?: (msg: string) => void, removeDir?: boolean}} [options]
+ * @returns {Promise<{stopped: boolean}>}
+ */
+async function stopStack(options = {}) {
+  const rootDir = options.rootDir ?? ROOT_DIR;
+  const dir = path.resolve(rootDir, options.dir ?? '.stack');
+  const log = options.log ?? defaultLog;
+  if (!fs.existsSync(dir)) return {stopped: false};
+  const result = await withLock(
+    path.join(dir, '.lock'),
+    async () => {
+      const state = readState(dir);
+      if (!state) return {stopped: false};
+      await stopFromState(state, dir, log);
+      return {stopped: true};
+    },
+    {log}
+  );
+  if (options.removeDir) fs.rmSync(dir, {recursive: true, force: true});
+  return result;
+}
+
+/**
+ * Stops what `state` records (logs stay for reading), waits for its ports, removes data and state.json.
+ * @param {StackState} state @param {string} dir @param {(msg: string) => void} log
+ */
+async function stopFromState(state, dir, log) {
+  if (state.reaperPid && state.reaperPid !== process.pid) {
+    await stopProcess(state.reaperPid, state.stackId, {graceMs: 3000, log, name: 'reaper'});
+  }
+  const stopped = await Promise.all([
+    stopProcess(state.kafka.pid, state.marker, {
+      graceMs: 20_000,
+      log,
+      name: `Kafka (PID ${state.kafka.pid})`,
+    }),
+    stopProcess(state.registry.pid, state.marker, {
+      graceMs: 10_000,
+      log,
+      name: `registry (PID ${state.registry.pid})`,
+    }),
+  ]);
+  if (stopped.some(Boolean))
+    log(`stopped Kafka PID ${state.kafka.pid} and registry PID ${state.registry.pid}`);
+  const ports = [
+    state.kafka.port,
+    state.kafka.controllerPort,
+    state.registry.port,
+    state.registry.managementPort,
+  ];
+  const deadline = Date.now() + 30_000;
+  for (const port of ports) {
+    while (!(await isPortFree(port))) {
+      if (Date.now() > deadline)
+        throw new StackError(`port ${port} is still in use after stopping the stack in ${dir}`);
+      await sleep(200);
+    }
+  }
+  fs.rmSync(path.join(dir, 'data'), {recursive: true, force: true});
+  fs.rmSync(path.join(dir, STATE_FILE), {force: true});
+  fs.rmSync(path.join(dir, 'env'), {force: true});
+}
+
+/**
+ * @param {{dir?: string, rootDir?: string}} [options]
+ * @returns {Promise<{running: boolean, state: StackState | undefined, problems: string[]}>}
+ */
+async function stackStatus(options = {}) {
+  const dir = path.resolve(options.rootDir ?? ROOT_DIR, options.dir ?? '.stack');
+  const state = readState(dir);
+  if (!state) return {running: false, state: undefined, problems: [`no stack recorded in ${dir}`]};
+  const health = await probe(state);
+  return {running: health.healthy, state, problems: health.problems};
+}
+
+/**
+ * Whether this machine can run the local stack: Java 17+ and either Maven or an already complete cache.
+ * @param {{rootDir?: string, cacheDir?: string}} [options]
+ * @returns {{ok: boolean, reason: string}}
+ */
+function localStackPrerequisites(options = {}) {
+  const rootDir = options.rootDir ?? ROOT_DIR;
+  const cacheDir = path.resolve(rootDir, options.cacheDir ?? '.cache');
+  const java = findKafkaJava();
+  if (!java)
+    return {ok: false, reason: 'no Java 17+ (checked KAFKA_JAVA_HOME, JAVA_HOME, PATH, /usr/lib/jvm)'};
+  const cached =
+    fs.existsSync(path.join(cacheDir, 'kafka-libs', '.complete')) &&
+    Object.values(REGISTRY_VERSIONS).some((v) =>
+      fs.existsSync(path.join(cacheDir, `apicurio-${v}`, '.complete'))
+    );
+  if (cached) return {ok: true, reason: `Java ${java.version} and a complete artifact cache in ${cacheDir}`};
+  const mvn = spawnSync(process.env.MVN ?? 'mvn', ['-v'], {encoding: 'utf8', timeout: 60_000});
+  if (mvn.error || mvn.status !== 0)
+    return {ok: false, reason: `Java ${java.version} found but no Maven (mvn)`};
+  return {ok: true, reason: `Java ${java.version} and Maven`};
+}
+
+/** @param {string} dir @returns {StackState | undefined} */
+function readState(dir) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {string} dir @param {StackState} state */
+function writeState(dir, state) {
+  const file = path.join(dir, STATE_FILE);
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+  fs.writeFileSync(path.join(dir, 'env'), envLines(state.env).join('\n') + '\n');
+}
+
+/** @param {{KAFKA_BROKERS: string, SCHEMA_REGISTRY_URL: string}} env */
+function envLines(env) {
+  return [`KAFKA_BROKERS=${env.KAFKA_BROKERS}`, `SCHEMA_REGISTRY_URL=${env.SCHEMA_REGISTRY_URL}`];
+}
+
+/** @param {string} file */
+function logTail(file, lines = 25) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+module.exports = {
+  startStack,
+  stopStack,
+  stackStatus,
+  localStackPrerequisites,
+  readState,
+  envLines,
+  ROOT_DIR,
+  REGISTRY_VERSIONS,
+  KAFKA_VERSION,
+  StackError,
+  StackPrerequisiteError,
+  StackStartError,
+};
