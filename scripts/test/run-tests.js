@@ -17,6 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
+require('../ensure-deps').ensureDependencies(ROOT);
 const JEST = require.resolve('jest/bin/jest', {paths: [ROOT]});
 /**
  * jest 30 reads testTimeout from the global config only: the integration project's own `testTimeout` in

@@ -2,6 +2,7 @@
 import {Command} from 'commander';
 
 import {registerConfigCommand} from './commands/config';
+import {registerDemoCommand} from './commands/demo';
 import {registerSandboxCommand} from './commands/sandbox';
 import {registerRunCommand} from './commands/run';
 import {registerSyncCommand} from './commands/sync';
@@ -11,7 +12,7 @@ import type {CliContext} from './context';
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** In order of `--help`; the lead adds run, sync, check, schemas, demo here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerRunCommand, registerSyncCommand, registerConfigCommand, registerSandboxCommand];
+export const COMMANDS: readonly RegisterCommand[] = [registerRunCommand, registerSyncCommand, registerDemoCommand, registerConfigCommand, registerSandboxCommand];
 
 export function createProgram(ctx: CliContext, commands: readonly RegisterCommand[] = COMMANDS): Command {
   const program = new Command('pinterest-cdc')
