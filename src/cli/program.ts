@@ -1,6 +1,7 @@
 /** The commander program: global options and every command, each registered by its own module. */
 import {Command} from 'commander';
 
+import {registerCheckCommand} from './commands/check';
 import {registerConfigCommand} from './commands/config';
 import {registerDemoCommand} from './commands/demo';
 import {registerSandboxCommand} from './commands/sandbox';
@@ -12,7 +13,7 @@ import type {CliContext} from './context';
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** In order of `--help`; the lead adds run, sync, check, schemas, demo here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerRunCommand, registerSyncCommand, registerDemoCommand, registerConfigCommand, registerSandboxCommand];
+export const COMMANDS: readonly RegisterCommand[] = [registerRunCommand, registerSyncCommand, registerDemoCommand, registerCheckCommand, registerConfigCommand, registerSandboxCommand];
 
 export function createProgram(ctx: CliContext, commands: readonly RegisterCommand[] = COMMANDS): Command {
   const program = new Command('pinterest-cdc')
