@@ -7,7 +7,7 @@
 import http from 'node:http';
 import {AddressInfo} from 'node:net';
 
-import {startSandbox} from '../src/sandbox';
+import {SCALE_PRESETS, startSandbox} from '../src/sandbox';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 
@@ -44,14 +44,7 @@ async function pagesPerSecond(
 
 async function main(): Promise<void> {
   const sb = await startSandbox({
-    scale: {
-      adAccounts: 1,
-      campaignsPerAccount: 100,
-      adGroupsPerCampaign: 10,
-      adsPerAdGroup: 100,
-      boards: 1000,
-      pins: 1_000_000,
-    },
+    scale: SCALE_PRESETS.large,
     limits: {categories: {ads_read: {perMinute: 1e9}, org_read: {perMinute: 1e9}}, safetyNetPerSecond: 1e9},
   });
   const rssStart = process.memoryUsage().rss;

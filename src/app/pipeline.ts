@@ -2,7 +2,12 @@ import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
 
 import {CollectionRegistry, topicOf} from '../collections';
 import type {AppConfig} from '../config';
-import {createKafkaConnection, type KafkaConnection, type TopicSpec, type TransactionalWriter} from '../kafka';
+import {
+  createKafkaConnection,
+  type KafkaConnection,
+  type TopicSpec,
+  type TransactionalWriter,
+} from '../kafka';
 import type {Metrics} from '../observability';
 import {FileTokenStore, PinterestClient, resolveClientConfig, type TokenStore} from '../pinterest';
 import {EventSerializer, SchemaCatalog, SchemaRegistrar} from '../serde';
@@ -77,7 +82,11 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       spec(topics.deadLetters, 'delete'),
     ]);
     await admin.close();
-    if (report.mismatches.length > 0) logger.warn({mismatches: report.mismatches}, 'Existing topics differ from the configuration (left as they are)');
+    if (report.mismatches.length > 0)
+      logger.warn(
+        {mismatches: report.mismatches},
+        'Existing topics differ from the configuration (left as they are)'
+      );
 
     const catalog = new SchemaCatalog({collections});
     const schemaRegistry = new SchemaRegistry({

@@ -43,7 +43,8 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         const summary = await pipeline.runCycle({signal});
         metrics.cycleDuration.observe({kind: 'entities'}, (now() - started) / 1000);
         for (const listing of summary.listings) {
-          if (listing.outcome === 'complete') metrics.lastSuccessfulCycleTimestamp.set({collection: listing.collection}, now() / 1000);
+          if (listing.outcome === 'complete')
+            metrics.lastSuccessfulCycleTimestamp.set({collection: listing.collection}, now() / 1000);
         }
         setTrackedEntities(pipeline, metrics);
         logger.info(
@@ -69,7 +70,8 @@ export async function runService(deps: ServiceDeps): Promise<void> {
 
 function setTrackedEntities(pipeline: Pipeline, metrics: Metrics): void {
   const totals = new Map<string, number>();
-  for (const shard of pipeline.state.all()) totals.set(shard.collection, (totals.get(shard.collection) ?? 0) + shard.size);
+  for (const shard of pipeline.state.all())
+    totals.set(shard.collection, (totals.get(shard.collection) ?? 0) + shard.size);
   for (const [collection, count] of totals) metrics.trackedEntities.set({collection}, count);
 }
 

@@ -3,7 +3,8 @@ import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 
 import {ConfigError} from '../errors';
-import {loadConfigWithSources, type LoadedConfig} from '../config';
+import {loadConfigWithSources, secretValues, type AppConfig, type LoadedConfig} from '../config';
+import {createLogger, type Logger} from '../observability';
 
 export interface Writable {
   write(text: string): unknown;
@@ -70,4 +71,20 @@ export function createContext(io: CliIo): CliContext {
       });
     },
   };
+}
+
+/** The service logger of a command: the configured level and format, every secret value censored. */
+export function commandLogger(
+  ctx: CliContext,
+  config: AppConfig,
+  options: {to?: 'stdout' | 'stderr'; level?: AppConfig['observability']['logLevel']} = {}
+): Logger {
+  const out = options.to === 'stdout' ? ctx.io.stdout : ctx.io.stderr;
+  return createLogger({
+    level: options.level ?? config.observability.logLevel,
+    format: config.observability.logFormat,
+    secrets: secretValues(config),
+    destination: {write: (line: string) => out.write(line)},
+    base: {service: 'pinterest-cdc', version: ctx.version},
+  });
 }

@@ -13,7 +13,14 @@ import type {CliContext} from './context';
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** In order of `--help`; the lead adds run, sync, check, schemas, demo here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerRunCommand, registerSyncCommand, registerDemoCommand, registerCheckCommand, registerConfigCommand, registerSandboxCommand];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerRunCommand,
+  registerSyncCommand,
+  registerDemoCommand,
+  registerCheckCommand,
+  registerConfigCommand,
+  registerSandboxCommand,
+];
 
 export function createProgram(ctx: CliContext, commands: readonly RegisterCommand[] = COMMANDS): Command {
   const program = new Command('pinterest-cdc')

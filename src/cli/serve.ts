@@ -5,9 +5,9 @@
 import {Registry} from 'prom-client';
 
 import {runService, type ServiceDeps} from '../app';
-import {secretValues, type AppConfig} from '../config';
-import {createLogger, installShutdown, Metrics, Readiness, startHttpServer, type Closer} from '../observability';
-import type {CliContext} from './context';
+import type {AppConfig} from '../config';
+import {installShutdown, Metrics, Readiness, startHttpServer, type Closer} from '../observability';
+import {commandLogger, type CliContext} from './context';
 
 export interface ServeOptions {
   /** Where log lines go (default stdout). */
@@ -18,14 +18,7 @@ export interface ServeOptions {
 }
 
 export async function serve(ctx: CliContext, config: AppConfig, options: ServeOptions = {}): Promise<number> {
-  const out = options.logTo === 'stderr' ? ctx.io.stderr : ctx.io.stdout;
-  const logger = createLogger({
-    level: config.observability.logLevel,
-    format: config.observability.logFormat,
-    secrets: secretValues(config),
-    destination: {write: (line: string) => out.write(line)},
-    base: {service: 'pinterest-cdc', version: ctx.version},
-  });
+  const logger = commandLogger(ctx, config, {to: options.logTo ?? 'stdout'});
   const registry = new Registry();
   const metrics = new Metrics({registry, version: ctx.version});
   const readiness = new Readiness({pipeline: 'starting'});
@@ -68,8 +61,8 @@ export async function serve(ctx: CliContext, config: AppConfig, options: ServeOp
       (error: unknown) => {
         logger.fatal({err: error instanceof Error ? error.message : String(error)}, 'Service failed');
         shutdown.dispose();
-        void Promise.allSettled([server.close(), ...(options.closers ?? []).map((c) => c.close())]).finally(() =>
-          resolve(1)
+        void Promise.allSettled([server.close(), ...(options.closers ?? []).map((c) => c.close())]).finally(
+          () => resolve(1)
         );
       }
     );

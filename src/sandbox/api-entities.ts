@@ -74,6 +74,29 @@ function getOne(
   return ok(record);
 }
 
+/** `GET /ad_accounts/{ad_account_id}/<collection>/{<idParam>}`: one campaign, ad group or ad of the account. */
+function adAccountEntityGet(
+  collection: 'campaigns' | 'ad_groups' | 'ads',
+  idParam: string,
+  label: string
+): Route {
+  return {
+    method: 'GET',
+    template: `/v5/ad_accounts/{ad_account_id}/${collection}/{${idParam}}`,
+    categories: ADS_READ,
+    auth: true,
+    handle: (state, req) =>
+      getOne(
+        state,
+        collection,
+        accountScope(state, req.params.ad_account_id ?? ''),
+        idParam,
+        req.params[idParam] ?? '',
+        () => ENTITY_NOT_FOUND(label)
+      ),
+  };
+}
+
 function statusPredicate(req: ApiRequest, extra?: (r: ApiRecord) => boolean): (r: ApiRecord) => boolean {
   const statuses = entityStatuses(req.query);
   return (r) => statuses.has(r.status as string) && (!extra || extra(r));
@@ -199,51 +222,9 @@ export const ENTITY_ROUTES: Route[] = [
       });
     },
   },
-  {
-    method: 'GET',
-    template: '/v5/ad_accounts/{ad_account_id}/campaigns/{campaign_id}',
-    categories: ADS_READ,
-    auth: true,
-    handle: (state, req) =>
-      getOne(
-        state,
-        'campaigns',
-        accountScope(state, req.params.ad_account_id ?? ''),
-        'campaign_id',
-        req.params.campaign_id ?? '',
-        () => ENTITY_NOT_FOUND('Campaign')
-      ),
-  },
-  {
-    method: 'GET',
-    template: '/v5/ad_accounts/{ad_account_id}/ad_groups/{ad_group_id}',
-    categories: ADS_READ,
-    auth: true,
-    handle: (state, req) =>
-      getOne(
-        state,
-        'ad_groups',
-        accountScope(state, req.params.ad_account_id ?? ''),
-        'ad_group_id',
-        req.params.ad_group_id ?? '',
-        () => ENTITY_NOT_FOUND('Ad group')
-      ),
-  },
-  {
-    method: 'GET',
-    template: '/v5/ad_accounts/{ad_account_id}/ads/{ad_id}',
-    categories: ADS_READ,
-    auth: true,
-    handle: (state, req) =>
-      getOne(
-        state,
-        'ads',
-        accountScope(state, req.params.ad_account_id ?? ''),
-        'ad_id',
-        req.params.ad_id ?? '',
-        () => ENTITY_NOT_FOUND('Ad')
-      ),
-  },
+  adAccountEntityGet('campaigns', 'campaign_id', 'Campaign'),
+  adAccountEntityGet('ad_groups', 'ad_group_id', 'Ad group'),
+  adAccountEntityGet('ads', 'ad_id', 'Ad'),
   {
     method: 'GET',
     template: '/v5/boards',

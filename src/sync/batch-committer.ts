@@ -10,7 +10,11 @@ export interface CommitRetryPolicy {
 }
 
 // A broker restart takes tens of seconds: retry a batch for about two minutes before giving up.
-export const DEFAULT_COMMIT_RETRY: CommitRetryPolicy = {maxAttempts: 10, initialDelayMs: 500, maxDelayMs: 20_000};
+export const DEFAULT_COMMIT_RETRY: CommitRetryPolicy = {
+  maxAttempts: 10,
+  initialDelayMs: 500,
+  maxDelayMs: 20_000,
+};
 
 /**
  * Accumulates the messages of one listing and commits them as transactions of bounded size. A failed
@@ -71,7 +75,10 @@ export class BatchCommitter {
         return;
       } catch (error) {
         if (!isRetriable(error) || attempt >= retry.maxAttempts) {
-          throw new StateDivergedError(`Kafka transaction failed after ${attempt} attempt(s): ${describe(error)}`, error);
+          throw new StateDivergedError(
+            `Kafka transaction failed after ${attempt} attempt(s): ${describe(error)}`,
+            error
+          );
         }
         const delay = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
         this.deps.logger.warn(

@@ -2,7 +2,13 @@ import {type CollectionDeclaration, CollectionRegistry, shardOf} from '../collec
 import type {JsonRecord, SyncContext} from '../events';
 import {NotFoundError, PermissionError, QuotaExhaustedError} from '../pinterest';
 import type {StateStore} from '../state';
-import {emptyOpCounts, SyncAbortedError, type ListingResult, type ListingRunnerDeps, runListing} from './listing-runner';
+import {
+  emptyOpCounts,
+  SyncAbortedError,
+  type ListingResult,
+  type ListingRunnerDeps,
+  runListing,
+} from './listing-runner';
 import type {ListingRequest, RecordSource} from './ports';
 
 export interface CycleOptions {
@@ -62,7 +68,11 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
     syncId,
   });
 
-  const run = async (declaration: CollectionDeclaration, adAccountId: string | null, pages: AsyncIterable<JsonRecord[]>) => {
+  const run = async (
+    declaration: CollectionDeclaration,
+    adAccountId: string | null,
+    pages: AsyncIterable<JsonRecord[]>
+  ) => {
     const shard = shardOf(declaration, adAccountId ?? undefined);
     if (deps.signal?.aborted) throw new SyncAbortedError();
     const paused = pausedCategories.get(declaration.rateCategory);
@@ -114,7 +124,10 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
     const visible = new Set(accounts.flat().map((record) => String(record.id)));
     const accountIds = only.size > 0 ? [...only] : [...visible];
     for (const missing of [...only].filter((id) => !visible.has(id))) {
-      deps.logger.warn({adAccountId: missing}, 'Configured ad account is not visible to the token; trying it anyway');
+      deps.logger.warn(
+        {adAccountId: missing},
+        'Configured ad account is not visible to the token; trying it anyway'
+      );
     }
     for (const adAccountId of accountIds.sort()) {
       for (const declaration of perAccount) {
@@ -123,7 +136,9 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
       }
     }
   }
-  for (const declaration of registry.entities().filter((c) => c.scope === 'token_user' && wanted.has(c.name))) {
+  for (const declaration of registry
+    .entities()
+    .filter((c) => c.scope === 'token_user' && wanted.has(c.name))) {
     await run(declaration, null, deps.source.pages(request(declaration)));
   }
   return {syncId, listings, skipped, durationSeconds: (now() - started) / 1000};
@@ -147,7 +162,9 @@ async function* replay(pages: JsonRecord[][]): AsyncIterable<JsonRecord[]> {
 }
 
 /** Events per collection and op over a cycle, for the summary table. */
-export function totalsByCollection(summary: CycleSummary): Map<string, ReturnType<typeof emptyOpCounts> & {fetched: number; deadLetters: number}> {
+export function totalsByCollection(
+  summary: CycleSummary
+): Map<string, ReturnType<typeof emptyOpCounts> & {fetched: number; deadLetters: number}> {
   const totals = new Map<string, ReturnType<typeof emptyOpCounts> & {fetched: number; deadLetters: number}>();
   for (const listing of summary.listings) {
     const t = totals.get(listing.collection) ?? {...emptyOpCounts(), fetched: 0, deadLetters: 0};

@@ -78,7 +78,12 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
       }
     },
   });
-  const deadLetter = (record: JsonRecord, reason: DeadLetterReason, error: unknown, key?: Record<string, string>) => {
+  const deadLetter = (
+    record: JsonRecord,
+    reason: DeadLetterReason,
+    error: unknown,
+    key?: Record<string, string>
+  ) => {
     committer.add([
       deadLetterMessage({
         topic: deps.topics.deadLetters,
@@ -127,7 +132,10 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
         try {
           const encoded = deps.serializer.toMessages(output.event);
           committer.add(
-            [...encoded.map((m) => ({topic: deps.topics.events(collection), key: m.key, value: m.value})), stateMessage],
+            [
+              ...encoded.map((m) => ({topic: deps.topics.events(collection), key: m.key, value: m.value})),
+              stateMessage,
+            ],
             output.event.op
           );
         } catch (error) {
@@ -152,7 +160,8 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
       );
       if (committer.full) await committer.flush();
     }
-    if (finish.marker) committer.add([{topic: deps.topics.state, key: finish.marker.key, value: finish.marker.value}]);
+    if (finish.marker)
+      committer.add([{topic: deps.topics.state, key: finish.marker.key, value: finish.marker.value}]);
     await committer.flush();
     outcome = 'complete';
   } catch (error) {

@@ -6,10 +6,8 @@
 import type {Command} from 'commander';
 
 import {openPipeline, type Pipeline} from '../../app';
-import {secretValues} from '../../config';
 import {CdcError} from '../../errors';
-import {createLogger} from '../../observability';
-import type {CliContext, GlobalOptions} from '../context';
+import {commandLogger, type CliContext, type GlobalOptions} from '../context';
 
 export function registerCheckCommand(program: Command, ctx: CliContext): void {
   program
@@ -17,14 +15,14 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
     .description('Check the configuration: Kafka, schema registry, state restore and one Pinterest API call')
     .action(async (_flags: object, command: Command) => {
       const {config} = ctx.loadConfig(command.optsWithGlobals<GlobalOptions>());
-      const logger = createLogger({
-        level: 'warn',
-        secrets: secretValues(config),
-        destination: {write: (line: string) => ctx.io.stderr.write(line)},
-      });
+      const logger = commandLogger(ctx, config, {level: 'warn'});
       const line = (ok: boolean, step: string, detail: string) =>
         ctx.io.stdout.write(`${ok ? 'ok  ' : 'FAIL'}  ${step.padEnd(10)}  ${detail}\n`);
-      line(true, 'config', `${config.sync.collections.length} collections, topic prefix ${config.kafka.topicPrefix}`);
+      line(
+        true,
+        'config',
+        `${config.sync.collections.length} collections, topic prefix ${config.kafka.topicPrefix}`
+      );
       let pipeline: Pipeline | undefined;
       try {
         pipeline = await openPipeline(config, {logger, version: ctx.version});
@@ -39,7 +37,11 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           query: {page_size: 25},
           category: 'ads_read',
         });
-        line(true, 'pinterest', `token accepted; ${accounts.items?.length ?? 0} ad account(s) on the first page`);
+        line(
+          true,
+          'pinterest',
+          `token accepted; ${accounts.items?.length ?? 0} ad account(s) on the first page`
+        );
       } catch (error) {
         line(false, pipeline ? 'pinterest' : 'kafka', error instanceof Error ? error.message : String(error));
         throw new CdcError('check failed', {retriable: false});

@@ -35,7 +35,9 @@ const DEMO_CHANGES: SandboxChange[] = [
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('Run everything locally: Kafka + registry stack, Pinterest sandbox with live changes, the service')
+    .description(
+      'Run everything locally: Kafka + registry stack, Pinterest sandbox with live changes, the service'
+    )
     .option('--interval <seconds>', 'seconds between sync cycles', (v) => Number(v), 10)
     .option('--changes-every <seconds>', 'seconds between sandbox changes (0 = none)', (v) => Number(v), 15)
     .option('--scale <scale>', 'sandbox scale: small|medium|large, JSON or key=value,...', parseScale)
@@ -43,7 +45,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const stack = await startLocalStack(ctx);
       const sandbox = await startSandbox({scale: flags.scale ?? {}});
-      ctx.io.stderr.write(`Sandbox: ${sandbox.baseUrl}\nKafka: ${stack.env.KAFKA_BROKERS}\nRegistry: ${stack.env.SCHEMA_REGISTRY_URL}\n`);
+      ctx.io.stderr.write(
+        `Sandbox: ${sandbox.baseUrl}\nKafka: ${stack.env.KAFKA_BROKERS}\nRegistry: ${stack.env.SCHEMA_REGISTRY_URL}\n`
+      );
       const demoEnv: Record<string, string> = {
         ...stack.env,
         PINTEREST_API_BASE_URL: sandbox.baseUrl,
@@ -66,7 +70,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         flags.changesEvery > 0
           ? setInterval(() => {
               const {applied} = sandbox.control.applyChanges(DEMO_CHANGES);
-              ctx.io.stderr.write(`sandbox: applied ${applied.length} changes (${applied.map((a) => `${a.collection}:${a.op}`).join(' ')})\n`);
+              ctx.io.stderr.write(
+                `sandbox: applied ${applied.length} changes (${applied.map((a) => `${a.collection}:${a.op}`).join(' ')})\n`
+              );
             }, flags.changesEvery * 1000)
           : undefined;
       ctx.io.stderr.write(
@@ -80,8 +86,11 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           {name: 'sandbox', close: () => sandbox.close()},
         ],
       });
-      ctx.io.stderr.write(`The local stack is still running${stack.reused ? '' : ' (started by this demo)'}: stop it with npm run stack:down\n`);
-      if (exitCode !== 0) throw new CdcError('The demo stopped after a failure (see the log above)', {retriable: false});
+      ctx.io.stderr.write(
+        `The local stack is still running${stack.reused ? '' : ' (started by this demo)'}: stop it with npm run stack:down\n`
+      );
+      if (exitCode !== 0)
+        throw new CdcError('The demo stopped after a failure (see the log above)', {retriable: false});
     });
 }
 

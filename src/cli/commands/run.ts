@@ -12,10 +12,13 @@ import {serve} from '../serve';
 export function registerRunCommand(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .description('Run the service: sync every interval, serve /metrics /healthz /readyz, stop cleanly on SIGTERM')
+    .description(
+      'Run the service: sync every interval, serve /metrics /healthz /readyz, stop cleanly on SIGTERM'
+    )
     .action(async (_flags: object, command: Command) => {
       const {config} = ctx.loadConfig(command.optsWithGlobals<GlobalOptions>());
       const exitCode = await serve(ctx, config);
-      if (exitCode !== 0) throw new CdcError('The service stopped after a failure (see the log above)', {retriable: false});
+      if (exitCode !== 0)
+        throw new CdcError('The service stopped after a failure (see the log above)', {retriable: false});
     });
 }

@@ -6,10 +6,9 @@ import type {Command} from 'commander';
 import {Registry} from 'prom-client';
 
 import {openPipeline} from '../../app';
-import {secretValues} from '../../config';
-import {createLogger, Metrics} from '../../observability';
+import {Metrics} from '../../observability';
 import {totalsByCollection, type CycleSummary} from '../../sync';
-import type {CliContext, GlobalOptions} from '../context';
+import {commandLogger, type CliContext, type GlobalOptions} from '../context';
 
 export function registerSyncCommand(program: Command, ctx: CliContext): void {
   program
@@ -23,19 +22,15 @@ export function registerSyncCommand(program: Command, ctx: CliContext): void {
       const set = [...(globals.set ?? [])];
       if (flags.collections !== undefined) set.push(`sync.collections=${flags.collections}`);
       const {config} = ctx.loadConfig({...globals, set});
-      const logger = createLogger({
-        level: config.observability.logLevel,
-        format: config.observability.logFormat,
-        secrets: secretValues(config),
-        destination: {write: (line: string) => ctx.io.stderr.write(line)},
-        base: {service: 'pinterest-cdc', version: ctx.version},
-      });
+      const logger = commandLogger(ctx, config);
       const metrics = new Metrics({registry: new Registry(), version: ctx.version, defaultMetrics: false});
       const pipeline = await openPipeline(config, {logger, metrics, version: ctx.version});
       try {
         const summary = await pipeline.runCycle();
         logger.info({syncId: summary.syncId, seconds: summary.durationSeconds}, 'Sync cycle finished');
-        ctx.io.stdout.write(flags.json ? `${JSON.stringify(summaryJson(summary))}\n` : renderSummary(summary));
+        ctx.io.stdout.write(
+          flags.json ? `${JSON.stringify(summaryJson(summary))}\n` : renderSummary(summary)
+        );
       } finally {
         await pipeline.close();
       }
@@ -57,7 +52,11 @@ export function renderSummary(summary: CycleSummary): string {
     rows.push([collection, t.fetched, t.r, t.c, t.u, t.d, t.deadLetters].map(String));
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
-  const skipped = summary.skipped.map((s) => `skipped ${s.collection} (${s.shard}): ${s.reason}: ${s.message}`);
+  const lines = rows.map((r) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')
+  );
+  const skipped = summary.skipped.map(
+    (s) => `skipped ${s.collection} (${s.shard}): ${s.reason}: ${s.message}`
+  );
   return `${[`sync ${summary.syncId} in ${summary.durationSeconds.toFixed(1)} s`, ...lines, ...skipped].join('\n')}\n`;
 }

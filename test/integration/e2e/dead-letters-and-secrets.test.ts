@@ -12,7 +12,16 @@ import {createKafkaConnection} from '../../../src/kafka';
 import {createLogger, Metrics} from '../../../src/observability';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {readCommitted} from '../helpers/committed-events';
+import {serviceEnv} from '../helpers/service-env';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
+
+interface DeadLetter {
+  collection: string;
+  reason: string;
+  key: Record<string, string> | null;
+  error: {type: string; message: string};
+  raw_json: string;
+}
 
 const quiet = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 
@@ -20,7 +29,14 @@ describe('dead letters and secrets', () => {
   let sandbox: RunningSandbox;
   beforeAll(async () => {
     sandbox = await startSandbox({
-      scale: {adAccounts: 1, campaignsPerAccount: 4, adGroupsPerCampaign: 1, adsPerAdGroup: 1, boards: 1, pins: 5},
+      scale: {
+        adAccounts: 1,
+        campaignsPerAccount: 4,
+        adGroupsPerCampaign: 1,
+        adsPerAdGroup: 1,
+        boards: 1,
+        pins: 5,
+      },
       clientSecret: `secret-${randomBytes(8).toString('hex')}`,
       refreshToken: `pinr.${randomBytes(12).toString('hex')}`,
       accessTokenTtlSeconds: 60,
@@ -31,21 +47,16 @@ describe('dead letters and secrets', () => {
   it('dead-letters a record that does not fit its schema, with raw JSON, and keeps going', async () => {
     const prefix = `dlq_${randomBytes(4).toString('hex')}`;
     const config = loadConfig({
-      env: {
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
-        PINTEREST_API_BASE_URL: sandbox.baseUrl,
-        PINTEREST_CLIENT_ID: sandbox.credentials.clientId,
-        PINTEREST_CLIENT_SECRET: sandbox.credentials.clientSecret,
-        PINTEREST_REFRESH_TOKEN: sandbox.credentials.refreshToken,
-        PINTEREST_CDC_TOPIC_PREFIX: prefix,
-        LOG_LEVEL: 'debug',
-      },
+      env: serviceEnv(sandbox, prefix, {LOG_LEVEL: 'debug'}),
     });
     const secrets = [sandbox.credentials.clientSecret, sandbox.credentials.refreshToken];
     expect(secretValues(config)).toEqual(expect.arrayContaining(secrets));
     const lines: string[] = [];
-    const logger = createLogger({level: 'debug', secrets: secretValues(config), destination: {write: (l) => lines.push(l)}});
+    const logger = createLogger({
+      level: 'debug',
+      secrets: secretValues(config),
+      destination: {write: (l) => lines.push(l)},
+    });
     const metrics = new Metrics({registry: new Registry(), version: 'test', defaultMetrics: false});
 
     const [bad] = sandbox.control.applyChanges([
@@ -61,14 +72,21 @@ describe('dead letters and secrets', () => {
     const counted = await metrics.registry.getSingleMetricAsString('pinterest_cdc_dead_letters_total');
     expect(counted).toContain('collection="campaigns",reason="encode"} 1');
 
-    const kafka = createKafkaConnection({brokers: kafkaBrokers(), clientId: 'dlq-reader', logLevel: 'nothing'}, {logger: quiet});
-    const deadLetters: Record<string, any>[] = [];
+    const kafka = createKafkaConnection(
+      {brokers: kafkaBrokers(), clientId: 'dlq-reader', logLevel: 'nothing'},
+      {logger: quiet}
+    );
+    const deadLetters: DeadLetter[] = [];
     for await (const record of kafka.changelogReader().readToEnd(`${prefix}.dlq`)) {
       deadLetters.push(JSON.parse(record.value!.toString('utf8')));
     }
     await kafka.close();
     expect(deadLetters).toHaveLength(1);
-    expect(deadLetters[0]).toMatchObject({collection: 'campaigns', reason: 'encode', key: {id: String(bad!.key.id)}});
+    expect(deadLetters[0]).toMatchObject({
+      collection: 'campaigns',
+      reason: 'encode',
+      key: {id: String(bad!.key.id)},
+    });
     expect(deadLetters[0]!.error.message).toMatch(/daily_spend_cap/);
     expect(JSON.parse(deadLetters[0]!.raw_json)).toEqual(bad!.after);
 

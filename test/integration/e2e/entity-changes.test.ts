@@ -9,9 +9,18 @@ import {openPipeline, type Pipeline} from '../../../src/app';
 import {loadConfig} from '../../../src/config';
 import {startSandbox, type RunningSandbox, type AppliedChange} from '../../../src/sandbox';
 import {readCommitted, type ConsumedMessage} from '../helpers/committed-events';
+import {serviceEnv} from '../helpers/service-env';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 
 const COLLECTIONS = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'];
+type Image = Record<string, unknown>;
+interface DecodedEvent {
+  op: string;
+  before: Image;
+  after: Image;
+  changed_fields: string[];
+}
+
 const silent = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 
 describe('entity change events end to end', () => {
@@ -20,7 +29,14 @@ describe('entity change events end to end', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({
-      scale: {adAccounts: 2, campaignsPerAccount: 3, adGroupsPerCampaign: 2, adsPerAdGroup: 2, boards: 3, pins: 30},
+      scale: {
+        adAccounts: 2,
+        campaignsPerAccount: 3,
+        adGroupsPerCampaign: 2,
+        adsPerAdGroup: 2,
+        boards: 3,
+        pins: 30,
+      },
     });
   });
   afterAll(async () => {
@@ -29,16 +45,7 @@ describe('entity change events end to end', () => {
 
   const config = () =>
     loadConfig({
-      env: {
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
-        PINTEREST_API_BASE_URL: sandbox.baseUrl,
-        PINTEREST_CLIENT_ID: sandbox.credentials.clientId,
-        PINTEREST_CLIENT_SECRET: sandbox.credentials.clientSecret,
-        PINTEREST_REFRESH_TOKEN: sandbox.credentials.refreshToken,
-        PINTEREST_CDC_TOPIC_PREFIX: prefix,
-        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '7',
-      },
+      env: serviceEnv(sandbox, prefix, {PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '7'}),
     });
 
   /** One cycle in a fresh pipeline, as a restarted process would run it (state restored from Kafka). */
@@ -67,9 +74,14 @@ describe('entity change events end to end', () => {
     const snapshot = await consume();
     for (const collection of COLLECTIONS) {
       const events = snapshot.filter((m) => m.topic === `${prefix}.${collection}`);
-      const truth = collection === 'ad_accounts' || collection === 'boards' || collection === 'pins'
-        ? sandbox.control.truth(collection).items
-        : ['', ''].flatMap((_, i) => sandbox.control.truth(collection, String(sandbox.control.truth('ad_accounts').items[i]!.id)).items);
+      const truth =
+        collection === 'ad_accounts' || collection === 'boards' || collection === 'pins'
+          ? sandbox.control.truth(collection).items
+          : ['', ''].flatMap(
+              (_, i) =>
+                sandbox.control.truth(collection, String(sandbox.control.truth('ad_accounts').items[i]!.id))
+                  .items
+            );
       expect(events.map((m) => (m.value as {op: string}).op)).toEqual(truth.map(() => 'r'));
       expect(new Set(events.map((m) => String((m.value as {after: {id: string}}).after.id)))).toEqual(
         new Set(truth.map((r) => String(r.id)))
@@ -92,10 +104,16 @@ describe('entity change events end to end', () => {
 
     const second = await cycle();
     const all = await consume();
-    const changes = all.slice(0).filter((m) => !snapshot.some((s) => s.topic === m.topic && s.partition === m.partition && s.offset === m.offset));
+    const changes = all
+      .slice(0)
+      .filter(
+        (m) =>
+          !snapshot.some((s) => s.topic === m.topic && s.partition === m.partition && s.offset === m.offset)
+      );
     const events = changes.filter((m) => m.value !== null);
     const tombstones = changes.filter((m) => m.value === null);
-    for (const event of events) expect((event.value as {source: {sync_id: string}}).source.sync_id).toBe(second.syncId);
+    for (const event of events)
+      expect((event.value as {source: {sync_id: string}}).source.sync_id).toBe(second.syncId);
 
     // Net effect per key (a record updated then deleted in one interval shows as one delete).
     const expected = new Map<string, AppliedChange>();
@@ -103,10 +121,11 @@ describe('entity change events end to end', () => {
       const id = truthKey(change);
       const earlier = expected.get(id);
       if (earlier?.op === 'c' && change.op === 'd') expected.delete(id);
-      else if (earlier) expected.set(id, {...change, op: earlier.op === 'c' ? 'c' : change.op, before: earlier.before});
+      else if (earlier)
+        expected.set(id, {...change, op: earlier.op === 'c' ? 'c' : change.op, before: earlier.before});
       else expected.set(id, change);
     }
-    const got = new Map(events.map((m) => [keyOf(m), m.value as Record<string, any>]));
+    const got = new Map(events.map((m) => [keyOf(m), m.value as unknown as DecodedEvent]));
     expect(events).toHaveLength(got.size); // one event per key: nothing doubled
     expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [id, truth] of expected) {

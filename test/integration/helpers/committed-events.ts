@@ -23,9 +23,12 @@ export async function readCommitted(options: {
   registryUrl: string;
   topics: string[];
 }): Promise<ConsumedMessage[]> {
-  const kafka = createKafkaConnection({brokers: options.brokers, clientId: 'test-reader', logLevel: 'nothing'}, {
-    logger: quietLogger,
-  });
+  const kafka = createKafkaConnection(
+    {brokers: options.brokers, clientId: 'test-reader', logLevel: 'nothing'},
+    {
+      logger: quietLogger,
+    }
+  );
   const registry = new SchemaRegistry({host: options.registryUrl});
   const out: ConsumedMessage[] = [];
   try {
@@ -36,7 +39,8 @@ export async function readCommitted(options: {
           partition: record.partition,
           offset: record.offset,
           key: (await registry.decode(record.key)) as Record<string, unknown>,
-          value: record.value === null ? null : ((await registry.decode(record.value)) as Record<string, unknown>),
+          value:
+            record.value === null ? null : ((await registry.decode(record.value)) as Record<string, unknown>),
         });
       }
     }

@@ -62,7 +62,8 @@ describe('an interrupted snapshot', () => {
       let pages = 0;
       for await (const page of client.paginate<Record<string, unknown>>(request)) {
         yield page;
-        if (++pages === 1) sandbox.control.setFaults({errorRate: 1, errorStatus: 400, pathPattern: '^/v5/pins$'});
+        if (++pages === 1)
+          sandbox.control.setFaults({errorRate: 1, errorStatus: 400, pathPattern: '^/v5/pins$'});
       }
     }
     committed.length = 0;

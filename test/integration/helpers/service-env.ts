@@ -1,0 +1,16 @@
+import type {RunningSandbox} from '../../../src/sandbox';
+import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
+
+/** The environment that points the service at a sandbox and the test stack, under its own topic prefix. */
+export function serviceEnv(sandbox: RunningSandbox, topicPrefix: string, extra: Record<string, string> = {}) {
+  return {
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
+    PINTEREST_API_BASE_URL: sandbox.baseUrl,
+    PINTEREST_CLIENT_ID: sandbox.credentials.clientId,
+    PINTEREST_CLIENT_SECRET: sandbox.credentials.clientSecret,
+    PINTEREST_REFRESH_TOKEN: sandbox.credentials.refreshToken,
+    PINTEREST_CDC_TOPIC_PREFIX: topicPrefix,
+    ...extra,
+  };
+}
