@@ -15,6 +15,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const {TextDecoder} = require('node:util');
 const zlib = require('node:zlib');
 
 const ROOT = path.resolve(__dirname, '..');

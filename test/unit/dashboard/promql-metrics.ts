@@ -1,0 +1,103 @@
+/**
+ * Which metric names a PromQL expression reads, and which metric names exist: those pinterest-cdc defines in
+ * src/observability/metrics.ts (read from its `name('...')` calls, so the test follows the source) and the
+ * prom-client default metrics (process_*, nodejs_*), taken from a live prom-client registry.
+ */
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+
+import {collectDefaultMetrics, Registry} from 'prom-client';
+
+const ROOT = join(__dirname, '..', '..', '..');
+export const METRICS_SOURCE = join(ROOT, 'src', 'observability', 'metrics.ts');
+
+/** Series Prometheus itself adds to every scrape (not exported by any process). */
+export const PROMETHEUS_SCRAPE_SERIES = new Set(['up']);
+
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+]);
+
+/** Metric names read by a PromQL expression (Grafana variables such as $__rate_interval allowed). */
+export function metricNamesInExpr(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = new Set<string>();
+  for (const match of stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
+    const token = match[0];
+    const start = match.index;
+    const before = start > 0 ? stripped[start - 1] : ' ';
+    if (before !== undefined && /[0-9.$]/.test(before)) continue; // 1e3, $variable
+    const after = stripped.slice(start + token.length).trimStart();
+    if (after.startsWith('(')) continue; // a function call
+    if (KEYWORDS.has(token.toLowerCase())) continue;
+    names.add(token);
+  }
+  return [...names];
+}
+
+export interface DefinedMetric {
+  name: string;
+  type: 'counter' | 'gauge' | 'histogram' | 'summary';
+  source: 'pinterest-cdc' | 'prom-client';
+}
+
+/** pinterest-cdc's own metrics, from the `new Counter|Gauge|Histogram({name: name('...')` calls. */
+export function productMetrics(source = readFileSync(METRICS_SOURCE, 'utf8')): DefinedMetric[] {
+  const prefix = /METRIC_PREFIX\s*=\s*'([^']+)'/.exec(source)?.[1];
+  if (!prefix) throw new Error(`no METRIC_PREFIX in ${METRICS_SOURCE}`);
+  const metrics: DefinedMetric[] = [];
+  for (const m of source.matchAll(
+    /new (Counter|Gauge|Histogram|Summary)\(\{\s*name:\s*name\('([a-z0-9_]+)'\)/g
+  )) {
+    metrics.push({
+      name: prefix + (m[2] as string),
+      type: (m[1] as string).toLowerCase() as DefinedMetric['type'],
+      source: 'pinterest-cdc',
+    });
+  }
+  return metrics;
+}
+
+/** prom-client's default metrics as a registry really exposes them. */
+export async function promClientDefaultMetrics(): Promise<DefinedMetric[]> {
+  const registry = new Registry();
+  collectDefaultMetrics({register: registry});
+  const json = await registry.getMetricsAsJSON();
+  return json.map((m) => ({
+    name: m.name,
+    type: String(m.type) as DefinedMetric['type'],
+    source: 'prom-client',
+  }));
+}
+
+/** Every series name a scrape can contain: histograms add _bucket, _sum and _count. */
+export function seriesNames(metrics: DefinedMetric[]): Set<string> {
+  const names = new Set<string>(PROMETHEUS_SCRAPE_SERIES);
+  for (const m of metrics) {
+    names.add(m.name);
+    if (m.type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
+    if (m.type === 'summary') for (const s of ['_sum', '_count']) names.add(m.name + s);
+  }
+  return names;
+}
+
+/** Names of every series known to pinterest-cdc's /metrics (plus `up`). */
+export async function knownSeries(): Promise<Set<string>> {
+  return seriesNames([...productMetrics(), ...(await promClientDefaultMetrics())]);
+}
