@@ -1,0 +1,291 @@
+/**
+ * Change events per second through the real write path, Avro encode included: ChangeEvent -> EventSerializer
+ * (registry-framed Avro key + value) -> TransactionalWriter, one transaction per 1000 events; beside a raw kafkajs
+ * producer (idempotent, acks -1, not transactional) sending the very same bytes (encoded beforehand, outside
+ * its timing) in the same run, rounds alternating which goes first. Target: real / raw >= 0.8.
+ *
+ * Two decomposition rows, same bytes and round: the TransactionalWriter alone on pre-encoded bytes (what the
+ * transactions cost) and a sketch of the real path with the encode of batch n+1 overlapping the transaction of
+ * batch n (what pipelining the listing runner could give); the target applies to the real path row only.
+ *
+ * The records are the sandbox's pins (realistic shapes and sizes), op `r`, as in a first snapshot. The Kafka
+ * writer alone (no encode; larger transactions; the changelog reader) is bench/kafka-writer.ts.
+ *
+ * Needs Kafka and the registry: KAFKA_BROKERS (default 127.0.0.1:39092), SCHEMA_REGISTRY_URL (default
+ * http://127.0.0.1:38081/apis/ccompat/v7). Its topics are deleted at the end.
+ * Run: node -r @swc-node/register bench/events-throughput.ts [--events 60000] [--rounds 3] [--batch 1000]
+ */
+import {randomBytes} from 'node:crypto';
+
+import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
+import {Kafka, logLevel, Partitioners} from 'kafkajs';
+
+import {CollectionRegistry, topicOf} from '../src/collections';
+import {buildChangeEvent, type ChangeEvent} from '../src/events';
+import {createKafkaConnection, type KafkaLogger} from '../src/kafka';
+import {planRequests} from '../src/kafka/batch-plan';
+import type {OutgoingMessage} from '../src/kafka/types';
+import {startSandbox} from '../src/sandbox';
+import {EventSerializer, SchemaCatalog, SchemaRegistrar} from '../src/serde';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EVENTS = arg('events', 60_000);
+const ROUNDS = arg('rounds', 3);
+const BATCH = arg('batch', 1000);
+const TARGET = 0.8;
+const MAX_REQUEST_BYTES = 900_000; // the writer's default
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:39092').split(',');
+const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:38081/apis/ccompat/v7';
+const runId = randomBytes(4).toString('hex');
+const prefix = `bench-events-${runId}`;
+const quiet: KafkaLogger = {debug: () => {}, info: () => {}, warn: console.warn, error: console.error};
+
+interface Row {
+  scenario: string;
+  round: number;
+  events: number;
+  messages: number;
+  bytes: number;
+  seconds: number;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function pinEvents(): Promise<ChangeEvent[]> {
+  const sandbox = await startSandbox({
+    seed: 7,
+    scale: {pins: EVENTS, boards: 10, adAccounts: 1, analyticsDays: 1},
+  });
+  try {
+    const items = sandbox.control.truth('pins').items;
+    const context = {name: prefix, version: 'bench', collection: 'pins', adAccountId: null, syncId: runId};
+    const now = Date.now();
+    return items.map((after) =>
+      buildChangeEvent(context, {op: 'r', key: {id: String(after.id)}, after, tsMs: now})
+    );
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const events = await pinEvents();
+  const pins = new CollectionRegistry().get('pins');
+  const catalog = new SchemaCatalog({collections: [pins]});
+  const ids = await new SchemaRegistrar(new SchemaRegistry({host: REGISTRY}), catalog, prefix).registerAll();
+  const serializer = new EventSerializer(catalog, ids);
+
+  const connection = createKafkaConnection(
+    {brokers: BROKERS, clientId: `bench-events-${runId}`},
+    {logger: quiet}
+  );
+  const admin = connection.topicAdmin();
+  const raw = new Kafka({
+    brokers: BROKERS,
+    clientId: `bench-events-raw-${runId}`,
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = raw.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const topics: string[] = [];
+  const rows: Row[] = [];
+  const newTopic = async (mode: string, round: number) => {
+    const name = `${topicOf(prefix, pins)}.${mode}.${round}`;
+    await admin.ensureTopics([{name, partitions: 3, replicationFactor: -1, cleanupPolicy: 'delete'}]);
+    topics.push(name);
+    return name;
+  };
+  const encode = (topic: string, batch: readonly ChangeEvent[]): OutgoingMessage[] =>
+    batch.flatMap((event) => serializer.toMessages(event).map((m) => ({topic, key: m.key, value: m.value})));
+  const bytesOf = (messages: readonly OutgoingMessage[]) =>
+    messages.reduce((n, m) => n + (m.key?.length ?? 0) + (m.value?.length ?? 0), 0);
+  const batches = chunk(events, BATCH);
+
+  try {
+    // CPU only: what the encode costs on its own (no ratio; context for the two rows below).
+    for (let round = 1; round <= ROUNDS; round++) {
+      const started = performance.now();
+      let bytes = 0;
+      let messages = 0;
+      for (const batch of batches) {
+        const encoded = encode('x', batch);
+        bytes += bytesOf(encoded);
+        messages += encoded.length;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      rows.push({
+        scenario: 'Avro encode only (EventSerializer)',
+        round,
+        events: events.length,
+        messages,
+        bytes,
+        seconds,
+      });
+    }
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      const modes = ['raw', 'real', 'pre-encoded', 'overlapped'];
+      for (const mode of round % 2 === 1 ? modes : [...modes].reverse()) {
+        const topic = await newTopic(mode, round);
+        if (mode === 'raw') {
+          // The same bytes, encoded before the clock starts.
+          const prepared = batches.map((batch) => encode(topic, batch));
+          const started = performance.now();
+          for (const messages of prepared) {
+            for (const request of planRequests(messages, MAX_REQUEST_BYTES)) {
+              await producer.sendBatch({acks: -1, topicMessages: request.topicMessages});
+            }
+          }
+          const seconds = (performance.now() - started) / 1000;
+          rows.push({
+            scenario: `raw kafkajs idempotent acks=-1, same bytes, ${BATCH}/sendBatch`,
+            round,
+            events: events.length,
+            messages: prepared.reduce((n, m) => n + m.length, 0),
+            bytes: prepared.reduce((n, m) => n + bytesOf(m), 0),
+            seconds,
+          });
+        } else if (mode === 'pre-encoded' || mode === 'overlapped') {
+          // Decomposition: the writer on the same bytes encoded beforehand (transactions alone), and the real
+          // path with the encode of batch n+1 overlapping batch n's transaction (writeBatch calls queue).
+          const prepared = mode === 'pre-encoded' ? batches.map((batch) => encode(topic, batch)) : [];
+          const writer = connection.transactionalWriter({
+            transactionalId: `bench-events-${runId}-${mode}-${round}`,
+          });
+          await writer.init();
+          let bytes = 0;
+          let messages = 0;
+          const started = performance.now();
+          if (mode === 'pre-encoded') {
+            for (const batch of prepared) {
+              const result = await writer.writeBatch(batch);
+              bytes += result.bytes;
+              messages += result.messages;
+            }
+          } else {
+            let inFlight: Promise<{bytes: number; messages: number}> | undefined;
+            for (const batch of batches) {
+              const next = writer.writeBatch(encode(topic, batch));
+              if (inFlight) {
+                const result = await inFlight;
+                bytes += result.bytes;
+                messages += result.messages;
+              }
+              inFlight = next;
+            }
+            const result = await inFlight!;
+            bytes += result.bytes;
+            messages += result.messages;
+          }
+          const seconds = (performance.now() - started) / 1000;
+          await writer.close();
+          rows.push({
+            scenario:
+              mode === 'pre-encoded'
+                ? `TransactionalWriter alone (pre-encoded), ${BATCH}/transaction`
+                : `encode overlapped with previous transaction (sketch)`,
+            round,
+            events: events.length,
+            messages,
+            bytes,
+            seconds,
+          });
+        } else {
+          const writer = connection.transactionalWriter({transactionalId: `bench-events-${runId}-${round}`});
+          await writer.init();
+          let bytes = 0;
+          let messages = 0;
+          const started = performance.now();
+          for (const batch of batches) {
+            const result = await writer.writeBatch(encode(topic, batch));
+            bytes += result.bytes;
+            messages += result.messages;
+          }
+          const seconds = (performance.now() - started) / 1000;
+          await writer.close();
+          rows.push({
+            scenario: `encode + TransactionalWriter, ${BATCH} events/transaction`,
+            round,
+            events: events.length,
+            messages,
+            bytes,
+            seconds,
+          });
+        }
+      }
+    }
+  } finally {
+    await producer.disconnect();
+    await admin.close();
+    await connection.close();
+    await deleteTopics(raw, topics);
+  }
+  print(rows);
+}
+
+async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({topics});
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function print(rows: Row[]): void {
+  const rate = (r: Row) => r.events / r.seconds;
+  const header = ['scenario', 'round', 'events', 'MB', 'seconds', 'events/s', 'MB/s', 'ratio vs raw'];
+  const lines = rows.map((r) => {
+    const raw = rows.find((b) => b.round === r.round && b.scenario.startsWith('raw'));
+    const isReal = !r.scenario.startsWith('raw') && !r.scenario.startsWith('Avro');
+    return [
+      r.scenario,
+      String(r.round),
+      String(r.events),
+      (r.bytes / 1e6).toFixed(1),
+      r.seconds.toFixed(2),
+      Math.round(rate(r)).toLocaleString('en-US'),
+      (r.bytes / 1e6 / r.seconds).toFixed(1),
+      isReal && raw ? (rate(r) / rate(raw)).toFixed(2) : '-',
+    ];
+  });
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
+  console.log(
+    all
+      .map((l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+      .join('\n')
+  );
+  // Summed over rounds: the figure the target applies to.
+  const sum = (pick: (r: Row) => boolean) => {
+    const chosen = rows.filter(pick);
+    return chosen.reduce((n, r) => n + r.events, 0) / chosen.reduce((n, r) => n + r.seconds, 0);
+  };
+  const real = sum((r) => r.scenario.startsWith('encode +'));
+  const raw = sum((r) => r.scenario.startsWith('raw'));
+  const ratio = real / raw;
+  console.log(
+    `\nall rounds: real path ${Math.round(real).toLocaleString('en-US')} events/s, raw producer ` +
+      `${Math.round(raw).toLocaleString('en-US')} events/s, ratio ${ratio.toFixed(2)} ` +
+      `(target >= ${TARGET}: ${ratio >= TARGET ? 'met' : 'NOT met'})`
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
