@@ -146,7 +146,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             collections: config.sync.collections,
             adAccountIds: config.sync.adAccountIds,
             keepImages: config.sync.keepImages,
-            connectorName: prefix,
+            connectorName: config.sync.connectorName ?? prefix,
             version: deps.version,
           },
           {

@@ -254,11 +254,13 @@ export const settings = {
       default: 'default',
       schema: identifier,
     }),
-    connectorName: text({
-      description: "Connector name written in every event's `source.name`.",
-      default: 'pinterest-cdc',
-      schema: identifier,
-    }),
+    connectorName: optional(
+      text({
+        description:
+          "Logical name written in every event's `source.name` (Debezium's role for it); default: the topic prefix.",
+        schema: identifier,
+      })
+    ),
     shutdownTimeoutSeconds: integer({
       description:
         "Deadline to finish the in-flight batch on SIGTERM; keep below Kubernetes' terminationGracePeriodSeconds.",
