@@ -4,7 +4,8 @@ import {CONNECTOR_NAME} from '../events/change-event';
 import {EncodeError} from '../errors';
 import type {SchemaCatalog} from './schema-catalog';
 import {toAvroRecord} from './to-avro';
-import {frame, unframe} from './wire-format';
+import {FramedEncoder} from './framed-encoder';
+import {unframe} from './wire-format';
 
 /** Registry ids of a collection's subjects, as returned by SchemaRegistrar. */
 export interface SubjectIds {
@@ -32,6 +33,7 @@ interface Encoder {
 export class EventSerializer {
   private readonly encoders = new Map<string, Encoder>();
   private readonly typesById = new Map<number, Type>();
+  private readonly framed = new FramedEncoder();
 
   constructor(
     private readonly catalog: SchemaCatalog,
@@ -53,7 +55,7 @@ export class EventSerializer {
   encodeKey(collection: string, key: EventKey): Buffer {
     const encoder = this.encoder(collection);
     const record = toAvroRecord(this.catalog.get(collection).keyPlan, key);
-    return frame(encoder.keyId, toAvro(encoder.keyType, record, collection, 'key'));
+    return this.encode(encoder.keyType, encoder.keyId, record, collection, 'key');
   }
 
   /** Throws EncodeError (FieldEncodeError naming the field) when the record does not fit its schema. */
@@ -77,7 +79,7 @@ export class EventSerializer {
       ts_ms: event.tsMs,
       changed_fields: event.changedFields === null ? null : [...event.changedFields],
     };
-    return frame(encoder.valueId, toAvro(encoder.envelopeType, envelope, event.collection, 'value'));
+    return this.encode(encoder.envelopeType, encoder.valueId, envelope, event.collection, 'value');
   }
 
   /** The messages of one event: the event itself, then for `d` a tombstone (same key, null value). */
@@ -100,6 +102,14 @@ export class EventSerializer {
     return {schemaId, value: type.fromBuffer(payload)};
   }
 
+  private encode(type: Type, schemaId: number, value: unknown, collection: string, part: string): Buffer {
+    try {
+      return this.framed.encode(type, schemaId, value);
+    } catch (error) {
+      throw describeEncodeFailure(type, value, collection, part, error);
+    }
+  }
+
   private encoder(collection: string): Encoder {
     const encoder = this.encoders.get(collection);
     if (!encoder) throw new Error(`No registered schema ids for collection ${JSON.stringify(collection)}`);
@@ -107,13 +117,16 @@ export class EventSerializer {
   }
 }
 
-function toAvro(type: Type, value: unknown, collection: string, part: string): Buffer {
-  try {
-    return type.toBuffer(value);
-  } catch (error) {
-    const paths: string[] = [];
-    type.isValid(value, {errorHook: (path) => paths.push(path.join('.'))});
-    const where = paths.length > 0 ? ` at ${paths.join(', ')}` : '';
-    throw new EncodeError(`Cannot encode ${collection} ${part}${where}: ${(error as Error).message}`, error);
-  }
+/** Names the paths avsc rejects, so the dead letter says which field did not fit. */
+function describeEncodeFailure(
+  type: Type,
+  value: unknown,
+  collection: string,
+  part: string,
+  error: unknown
+): EncodeError {
+  const paths: string[] = [];
+  type.isValid(value, {errorHook: (path) => paths.push(path.join('.'))});
+  const where = paths.length > 0 ? ` at ${paths.join(', ')}` : '';
+  return new EncodeError(`Cannot encode ${collection} ${part}${where}: ${(error as Error).message}`, error);
 }
