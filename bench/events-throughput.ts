@@ -1,12 +1,12 @@
 /**
- * Change events per second through the real write path, Avro encode included: ChangeEvent -> EventSerializer
- * (registry-framed Avro key + value) -> TransactionalWriter, one transaction per 1000 events; beside a raw kafkajs
- * producer (idempotent, acks -1, not transactional) sending the very same bytes (encoded beforehand, outside
- * its timing) in the same run, rounds alternating which goes first. Target: real / raw >= 0.8.
+ * Change events per second through the real write path: diff outputs (change event + the state update that
+ * records it) -> TransactionPipeline -> Avro on the worker thread (WorkerBatchEncoder, the service default) ->
+ * TransactionalWriter, one transaction per 1000 events; beside a raw kafkajs producer (idempotent, acks -1, not
+ * transactional) sending the very same bytes (events and state records, encoded beforehand, outside its timing)
+ * in the same run, rounds alternating the order. Target: real / raw >= 0.8.
  *
- * Two decomposition rows, same bytes and round: the TransactionalWriter alone on pre-encoded bytes (what the
- * transactions cost) and a sketch of the real path with the encode of batch n+1 overlapping the transaction of
- * batch n (what pipelining the listing runner could give); the target applies to the real path row only.
+ * Decomposition rows, same bytes and round: the same pipeline encoding on the main thread (`sync.encodeInWorker:
+ * false`), and the TransactionalWriter alone on pre-encoded bytes (what the transactions cost).
  *
  * The records are the sandbox's pins (realistic shapes and sizes), op `r`, as in a first snapshot. The Kafka
  * writer alone (no encode; larger transactions; the changelog reader) is bench/kafka-writer.ts.
@@ -21,12 +21,21 @@ import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
 import {Kafka, logLevel, Partitioners} from 'kafkajs';
 
 import {CollectionRegistry, topicOf} from '../src/collections';
-import {buildChangeEvent, type ChangeEvent} from '../src/events';
+
 import {createKafkaConnection, type KafkaLogger} from '../src/kafka';
 import {planRequests} from '../src/kafka/batch-plan';
 import type {OutgoingMessage} from '../src/kafka/types';
 import {startSandbox} from '../src/sandbox';
-import {EventSerializer, SchemaCatalog, SchemaRegistrar} from '../src/serde';
+import {
+  EventSerializer,
+  InlineBatchEncoder,
+  SchemaCatalog,
+  SchemaRegistrar,
+  WorkerBatchEncoder,
+  type BatchEncoder,
+} from '../src/serde';
+import {StateStore} from '../src/state';
+import {SnapshotDiffer, TransactionPipeline, type DiffOutput, type SyncTopics} from '../src/sync';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,29 +67,33 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function pinEvents(): Promise<ChangeEvent[]> {
+/** Diff outputs of a first snapshot of the sandbox's pins: each an `r` event and its state record. */
+async function pinOutputs(): Promise<DiffOutput[]> {
   const sandbox = await startSandbox({
     seed: 7,
     scale: {pins: EVENTS, boards: 10, adAccounts: 1, analyticsDays: 1},
   });
   try {
-    const items = sandbox.control.truth('pins').items;
-    const context = {name: prefix, version: 'bench', collection: 'pins', adAccountId: null, syncId: runId};
-    const now = Date.now();
-    return items.map((after) =>
-      buildChangeEvent(context, {op: 'r', key: {id: String(after.id)}, after, tsMs: now})
-    );
+    const pins = new CollectionRegistry().get('pins');
+    const differ = new SnapshotDiffer({
+      declaration: pins,
+      state: new StateStore().shard('pins', 'user'),
+      context: {name: prefix, version: 'bench', collection: 'pins', adAccountId: null, syncId: runId},
+    });
+    return differ.pushAll(sandbox.control.truth('pins').items);
   } finally {
     await sandbox.close();
   }
 }
 
 async function main(): Promise<void> {
-  const events = await pinEvents();
+  const outputs = await pinOutputs();
+  const events = outputs.map((o) => o.event);
   const pins = new CollectionRegistry().get('pins');
   const catalog = new SchemaCatalog({collections: [pins]});
   const ids = await new SchemaRegistrar(new SchemaRegistry({host: REGISTRY}), catalog, prefix).registerAll();
   const serializer = new EventSerializer(catalog, ids);
+  const worker = new WorkerBatchEncoder({collections: ['pins'], ids: [...ids]});
 
   const connection = createKafkaConnection(
     {brokers: BROKERS, clientId: `bench-events-${runId}`},
@@ -103,15 +116,22 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const newTopic = async (mode: string, round: number) => {
     const name = `${topicOf(prefix, pins)}.${mode}.${round}`;
-    await admin.ensureTopics([{name, partitions: 3, replicationFactor: -1, cleanupPolicy: 'delete'}]);
-    topics.push(name);
+    await admin.ensureTopics([
+      {name, partitions: 3, replicationFactor: -1, cleanupPolicy: 'delete'},
+      {name: `${name}.state`, partitions: 3, replicationFactor: -1, cleanupPolicy: 'compact'},
+    ]);
+    topics.push(name, `${name}.state`);
     return name;
   };
-  const encode = (topic: string, batch: readonly ChangeEvent[]): OutgoingMessage[] =>
-    batch.flatMap((event) => serializer.toMessages(event).map((m) => ({topic, key: m.key, value: m.value})));
+  // The bytes the real path writes: each event (and tombstone) plus its state record.
+  const encode = (topic: string, batch: readonly DiffOutput[]): OutgoingMessage[] =>
+    batch.flatMap((o) => [
+      ...serializer.toMessages(o.event).map((m) => ({topic, key: m.key, value: m.value})),
+      {topic: `${topic}.state`, key: o.state.key, value: o.state.value},
+    ]);
   const bytesOf = (messages: readonly OutgoingMessage[]) =>
     messages.reduce((n, m) => n + (m.key?.length ?? 0) + (m.value?.length ?? 0), 0);
-  const batches = chunk(events, BATCH);
+  const batches = chunk(outputs, BATCH);
 
   try {
     // CPU only: what the encode costs on its own (no ratio; context for the two rows below).
@@ -136,7 +156,7 @@ async function main(): Promise<void> {
     }
 
     for (let round = 1; round <= ROUNDS; round++) {
-      const modes = ['raw', 'real', 'pre-encoded', 'overlapped'];
+      const modes = ['raw', 'worker', 'pre-encoded', 'inline'];
       for (const mode of round % 2 === 1 ? modes : [...modes].reverse()) {
         const topic = await newTopic(mode, round);
         if (mode === 'raw') {
@@ -157,10 +177,9 @@ async function main(): Promise<void> {
             bytes: prepared.reduce((n, m) => n + bytesOf(m), 0),
             seconds,
           });
-        } else if (mode === 'pre-encoded' || mode === 'overlapped') {
-          // Decomposition: the writer on the same bytes encoded beforehand (transactions alone), and the real
-          // path with the encode of batch n+1 overlapping batch n's transaction (writeBatch calls queue).
-          const prepared = mode === 'pre-encoded' ? batches.map((batch) => encode(topic, batch)) : [];
+        } else if (mode === 'pre-encoded') {
+          // Decomposition: the writer on the same bytes encoded beforehand (what the transactions cost).
+          const prepared = batches.map((batch) => encode(topic, batch));
           const writer = connection.transactionalWriter({
             transactionalId: `bench-events-${runId}-${mode}-${round}`,
           });
@@ -168,34 +187,15 @@ async function main(): Promise<void> {
           let bytes = 0;
           let messages = 0;
           const started = performance.now();
-          if (mode === 'pre-encoded') {
-            for (const batch of prepared) {
-              const result = await writer.writeBatch(batch);
-              bytes += result.bytes;
-              messages += result.messages;
-            }
-          } else {
-            let inFlight: Promise<{bytes: number; messages: number}> | undefined;
-            for (const batch of batches) {
-              const next = writer.writeBatch(encode(topic, batch));
-              if (inFlight) {
-                const result = await inFlight;
-                bytes += result.bytes;
-                messages += result.messages;
-              }
-              inFlight = next;
-            }
-            const result = await inFlight!;
+          for (const batch of prepared) {
+            const result = await writer.writeBatch(batch);
             bytes += result.bytes;
             messages += result.messages;
           }
           const seconds = (performance.now() - started) / 1000;
           await writer.close();
           rows.push({
-            scenario:
-              mode === 'pre-encoded'
-                ? `TransactionalWriter alone (pre-encoded), ${BATCH}/transaction`
-                : `encode overlapped with previous transaction (sketch)`,
+            scenario: `TransactionalWriter alone (pre-encoded), ${BATCH}/transaction`,
             round,
             events: events.length,
             messages,
@@ -203,20 +203,51 @@ async function main(): Promise<void> {
             seconds,
           });
         } else {
-          const writer = connection.transactionalWriter({transactionalId: `bench-events-${runId}-${round}`});
+          const encoder: BatchEncoder = mode === 'worker' ? worker : new InlineBatchEncoder(serializer);
+          const writer = connection.transactionalWriter({
+            transactionalId: `bench-events-${runId}-${mode}-${round}`,
+          });
           await writer.init();
           let bytes = 0;
           let messages = 0;
+          const sink = {
+            writeBatch: async (batch: readonly OutgoingMessage[]) => {
+              const result = await writer.writeBatch(batch);
+              bytes += result.bytes;
+              messages += result.messages;
+              return result;
+            },
+          };
+          const topics: SyncTopics = {
+            events: () => topic,
+            state: `${topic}.state`,
+            deadLetters: `${topic}.dlq`,
+          };
+          const pipeline = new TransactionPipeline({
+            encoder,
+            sink,
+            topics,
+            collection: 'pins',
+            shard: 'user',
+            syncId: runId,
+            logger: quiet,
+            now: Date.now,
+            onCommitted: () => {},
+            onDeadLetter: () => {},
+          });
           const started = performance.now();
           for (const batch of batches) {
-            const result = await writer.writeBatch(encode(topic, batch));
-            bytes += result.bytes;
-            messages += result.messages;
+            for (const output of batch) pipeline.add(output);
+            await pipeline.submit();
           }
+          await pipeline.drain();
           const seconds = (performance.now() - started) / 1000;
           await writer.close();
           rows.push({
-            scenario: `encode + TransactionalWriter, ${BATCH} events/transaction`,
+            scenario:
+              mode === 'worker'
+                ? `real path: pipeline, Avro on worker thread, ${BATCH}/transaction`
+                : `pipeline, Avro on main thread (encodeInWorker false)`,
             round,
             events: events.length,
             messages,
@@ -227,6 +258,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await worker.close();
     await producer.disconnect();
     await admin.close();
     await connection.close();
@@ -275,7 +307,7 @@ function print(rows: Row[]): void {
     const chosen = rows.filter(pick);
     return chosen.reduce((n, r) => n + r.events, 0) / chosen.reduce((n, r) => n + r.seconds, 0);
   };
-  const real = sum((r) => r.scenario.startsWith('encode +'));
+  const real = sum((r) => r.scenario.startsWith('real path'));
   const raw = sum((r) => r.scenario.startsWith('raw'));
   const ratio = real / raw;
   console.log(

@@ -10,7 +10,14 @@ import {
 } from '../kafka';
 import type {Metrics} from '../observability';
 import {FileTokenStore, PinterestClient, resolveClientConfig, type TokenStore} from '../pinterest';
-import {EventSerializer, SchemaCatalog, SchemaRegistrar} from '../serde';
+import {
+  EventSerializer,
+  InlineBatchEncoder,
+  SchemaCatalog,
+  SchemaRegistrar,
+  WorkerBatchEncoder,
+  type BatchEncoder,
+} from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
 import {runCycle, type CycleSummary, type SyncHooks, type SyncLogger, type SyncTopics} from '../sync';
 import {KafkaTokenStore} from './kafka-token-store';
@@ -67,6 +74,10 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     },
     {logger}
   );
+  const closeables: (() => Promise<void>)[] = [() => kafka.close()];
+  const closeAll = async () => {
+    await Promise.allSettled(closeables.map((close) => close()));
+  };
   try {
     const admin = kafka.topicAdmin();
     const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
@@ -97,7 +108,10 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
           : undefined,
     });
     const ids = await new SchemaRegistrar(schemaRegistry, catalog, prefix).registerAll();
-    const serializer = new EventSerializer(catalog, ids);
+    const encoder: BatchEncoder = config.sync.encodeInWorker
+      ? new WorkerBatchEncoder({collections: collections.map((c) => c.name), ids: [...ids]})
+      : new InlineBatchEncoder(new EventSerializer(catalog, ids));
+    closeables.push(() => encoder.close());
 
     const writers = kafka.shardWriters({
       prefix,
@@ -152,7 +166,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
           {
             source: {pages: (request) => client.paginate(request)},
             state,
-            serializer,
+            encoder,
             sink: writer,
             topics,
             maxEventsPerTransaction: config.kafka.transactionBatchSize,
@@ -161,10 +175,10 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             signal: options?.signal,
           }
         ),
-      close: () => kafka.close(),
+      close: () => closeAll(),
     };
   } catch (error) {
-    await kafka.close().catch(() => undefined);
+    await closeAll();
     throw error;
   }
 }

@@ -6,7 +6,8 @@ export {runListing, emptyOpCounts, SyncAbortedError} from './listing-runner';
 export type {Listing, ListingResult, ListingRunnerDeps, OpCounts} from './listing-runner';
 export {runCycle, totalsByCollection} from './cycle';
 export type {CycleDeps, CycleOptions, CycleSummary, SkippedListing} from './cycle';
-export {BatchCommitter, DEFAULT_COMMIT_RETRY, StateDivergedError} from './batch-committer';
+export {commitWithRetry, DEFAULT_COMMIT_RETRY, StateDivergedError} from './batch-committer';
+export {TransactionPipeline} from './transaction-pipeline';
 export type {CommitRetryPolicy} from './batch-committer';
 export {deadLetterMessage} from './dead-letter';
 export type {

@@ -1,12 +1,13 @@
 import type {CollectionDeclaration} from '../collections';
 import {CdcError, EncodeError} from '../errors';
 import type {JsonRecord, SyncContext} from '../events';
-import type {EventSerializer} from '../serde';
+import type {BatchEncoder} from '../serde';
 import type {ShardState} from '../state';
-import {BatchCommitter, type CommitRetryPolicy} from './batch-committer';
-import {deadLetterMessage, type DeadLetterReason} from './dead-letter';
+import type {CommitRetryPolicy} from './batch-committer';
+import {deadLetterMessage} from './dead-letter';
 import {SnapshotDiffer} from './differ';
 import type {BatchSink, ListingOutcome, SyncHooks, SyncLogger, SyncTopics} from './ports';
+import {TransactionPipeline} from './transaction-pipeline';
 
 export type OpCounts = Record<'r' | 'c' | 'u' | 'd', number>;
 
@@ -21,7 +22,8 @@ export interface ListingResult {
 }
 
 export interface ListingRunnerDeps {
-  readonly serializer: EventSerializer;
+  /** Avro encoding of change events (on a worker thread in the service). */
+  readonly encoder: BatchEncoder;
   readonly sink: BatchSink;
   readonly topics: SyncTopics;
   readonly maxEventsPerTransaction: number;
@@ -66,44 +68,25 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
   let fetched = 0;
   let deadLetters = 0;
 
-  const committer = new BatchCommitter({
+  const pipeline = new TransactionPipeline({
+    encoder: deps.encoder,
     sink: deps.sink,
-    maxEvents: deps.maxEventsPerTransaction,
+    topics: deps.topics,
+    collection,
+    shard,
+    syncId: context.syncId,
     logger: deps.logger,
+    now,
     retry: deps.commitRetry,
-    onCommitted: (committed) => {
-      for (const [op, count] of committed) {
+    onCommitted: (unit) => {
+      deadLetters += unit.deadLetters;
+      for (const [op, count] of unit.events) {
         events[op as keyof OpCounts] += count;
         deps.hooks?.onEventsCommitted?.(collection, op, count);
       }
     },
+    onDeadLetter: (reason) => deps.hooks?.onDeadLetter?.(collection, reason),
   });
-  const deadLetter = (
-    record: JsonRecord,
-    reason: DeadLetterReason,
-    error: unknown,
-    key?: Record<string, string>
-  ) => {
-    committer.add([
-      deadLetterMessage({
-        topic: deps.topics.deadLetters,
-        collection,
-        shard,
-        syncId: context.syncId,
-        reason,
-        error,
-        record,
-        key,
-        nowMs: now(),
-      }),
-    ]);
-    deadLetters += 1;
-    deps.hooks?.onDeadLetter?.(collection, reason);
-    deps.logger.warn(
-      {collection, shard, reason, key, err: error instanceof Error ? error.message : String(error)},
-      'Record dead-lettered'
-    );
-  };
   const differ = new SnapshotDiffer({
     declaration,
     state: listing.state,
@@ -124,49 +107,41 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
           output = differ.push(record);
         } catch (error) {
           if (!(error instanceof EncodeError)) throw error;
-          deadLetter(record, 'key', error);
+          // No usable key: nothing enters the state, the record is kept as a dead letter.
+          pipeline.addMessage(
+            deadLetterMessage({
+              topic: deps.topics.deadLetters,
+              collection,
+              shard,
+              syncId: context.syncId,
+              reason: 'key',
+              error,
+              record,
+              nowMs: now(),
+            })
+          );
+          deadLetters += 1;
+          deps.hooks?.onDeadLetter?.(collection, 'key');
+          deps.logger.warn({collection, shard, err: error.message}, 'Record dead-lettered');
           continue;
         }
         if (!output) continue;
-        const stateMessage = {topic: deps.topics.state, key: output.state.key, value: output.state.value};
-        try {
-          const encoded = deps.serializer.toMessages(output.event);
-          committer.add(
-            [
-              ...encoded.map((m) => ({topic: deps.topics.events(collection), key: m.key, value: m.value})),
-              stateMessage,
-            ],
-            output.event.op
-          );
-        } catch (error) {
-          if (!(error instanceof EncodeError)) throw error;
-          // The state update still goes out with the dead letter: the dead letter is the record's trace, and
-          // without it a restart would re-emit what the in-memory state already holds.
-          committer.add([stateMessage]);
-          deadLetter(record, 'encode', error, output.event.key);
-        }
-        if (committer.full) await committer.flush();
+        pipeline.add(output);
+        if (pipeline.size >= deps.maxEventsPerTransaction) await pipeline.submit();
       }
     }
     const finish = differ.finish({complete: true});
     for (const output of finish.deletes) {
-      const encoded = deps.serializer.toMessages(output.event);
-      committer.add(
-        [
-          ...encoded.map((m) => ({topic: deps.topics.events(collection), key: m.key, value: m.value})),
-          {topic: deps.topics.state, key: output.state.key, value: output.state.value},
-        ],
-        'd'
-      );
-      if (committer.full) await committer.flush();
+      pipeline.add(output);
+      if (pipeline.size >= deps.maxEventsPerTransaction) await pipeline.submit();
     }
     if (finish.marker)
-      committer.add([{topic: deps.topics.state, key: finish.marker.key, value: finish.marker.value}]);
-    await committer.flush();
+      pipeline.addMessage({topic: deps.topics.state, key: finish.marker.key, value: finish.marker.value});
+    await pipeline.drain();
     outcome = 'complete';
   } catch (error) {
     // What was diffed is already in the in-memory state: commit it (no deletes) so state and Kafka agree.
-    if (!committer.empty) await committer.flush();
+    await pipeline.drain();
     throw error;
   } finally {
     const durationSeconds = (now() - started) / 1000;

@@ -6,7 +6,7 @@ import {CollectionRegistry} from '../../../src/collections';
 import type {OutgoingMessage} from '../../../src/kafka';
 import {MemoryTokenStore, PinterestClient, resolveClientConfig} from '../../../src/pinterest';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
-import {EventSerializer, SchemaCatalog} from '../../../src/serde';
+import {EventSerializer, InlineBatchEncoder, SchemaCatalog} from '../../../src/serde';
 import {StateStore} from '../../../src/state';
 import {runListing, type BatchSink, type ListingRunnerDeps} from '../../../src/sync';
 
@@ -34,7 +34,7 @@ describe('an interrupted snapshot', () => {
     const committed: OutgoingMessage[][] = [];
     const sink: BatchSink = {writeBatch: async (messages) => void committed.push([...messages])};
     const deps: ListingRunnerDeps = {
-      serializer,
+      encoder: new InlineBatchEncoder(serializer),
       sink,
       topics: {events: (c) => `t.${c}`, state: 't.state', deadLetters: 't.dlq'},
       maxEventsPerTransaction: 100,
