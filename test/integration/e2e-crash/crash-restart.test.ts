@@ -21,6 +21,7 @@ import {createKafkaConnection, transactionalIdFor, type KafkaLogger} from '../..
 import {startSandbox, type AppliedChange, type RunningSandbox} from '../../../src/sandbox';
 import {readCommitted, type ConsumedMessage} from '../helpers/committed-events';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
+import {serviceEnv} from '../helpers/service-env';
 
 jest.setTimeout(240_000);
 
@@ -111,16 +112,13 @@ describe('sync --once survives SIGKILL at any point (exactly once, read_committe
     return {
       ...env,
       PINTEREST_CDC_FROM_SOURCE: '1',
-      KAFKA_BROKERS: brokers.join(','),
-      SCHEMA_REGISTRY_URL: registryUrl,
-      PINTEREST_API_BASE_URL: sandbox.baseUrl,
-      PINTEREST_CLIENT_ID: sandbox.credentials.clientId,
-      PINTEREST_CLIENT_SECRET: sandbox.credentials.clientSecret,
-      PINTEREST_REFRESH_TOKEN: sandbox.credentials.refreshToken,
-      PINTEREST_CDC_TOPIC_PREFIX: prefix,
-      PINTEREST_CDC_SYNC__COLLECTIONS: 'pins',
-      PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: String(batchSize),
-      LOG_LEVEL: 'info',
+      ...serviceEnv(sandbox, prefix, {
+        KAFKA_BROKERS: brokers.join(','),
+        SCHEMA_REGISTRY_URL: registryUrl,
+        PINTEREST_CDC_SYNC__COLLECTIONS: 'pins',
+        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: String(batchSize),
+        LOG_LEVEL: 'info',
+      }),
     };
   }
 

@@ -13,6 +13,7 @@ import {openPipeline} from '../../../src/app';
 import {loadConfig} from '../../../src/config';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {readCommitted} from '../helpers/committed-events';
+import {serviceEnv} from '../helpers/service-env';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,17 +51,11 @@ describe('broker restart during a snapshot', () => {
   it('commits every record exactly once although the broker was killed and restarted', async () => {
     const prefix = `restart_${randomBytes(4).toString('hex')}`;
     const config = loadConfig({
-      env: {
-        KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
-        SCHEMA_REGISTRY_URL: stack.env.SCHEMA_REGISTRY_URL,
-        PINTEREST_API_BASE_URL: sandbox.baseUrl,
-        PINTEREST_CLIENT_ID: sandbox.credentials.clientId,
-        PINTEREST_CLIENT_SECRET: sandbox.credentials.clientSecret,
-        PINTEREST_REFRESH_TOKEN: sandbox.credentials.refreshToken,
-        PINTEREST_CDC_TOPIC_PREFIX: prefix,
+      env: serviceEnv(sandbox, prefix, {
+        ...stack.env,
         PINTEREST_CDC_SYNC__COLLECTIONS: 'pins',
         PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '50',
-      },
+      }),
     });
     const pipeline = await openPipeline(config, {logger: silent, version: 'test'});
     // Slow pages so that the kill lands in the middle of the snapshot.
