@@ -19,18 +19,22 @@ export interface ServiceDeps {
 
 /**
  * The long-running service: open the pipeline (ready once state is restored), then one cycle every
- * `sync.intervalSeconds`. A failed cycle is logged and retried at the next interval; only failures after which
- * the in-memory state can no longer be trusted (a batch that could not be committed, a fenced producer) end the
- * process, whose restart rebuilds state from the changelog.
+ * `sync.intervalSeconds`. A failed cycle is logged and retried at the next interval. When a batch's outcome is
+ * unknown (the in-memory state may be ahead of Kafka) the pipeline is reopened, which rebuilds state from the
+ * changelog as a restart would; only a fenced producer (another instance took over) ends the service.
  */
 export async function runService(deps: ServiceDeps): Promise<void> {
   const {config, logger, metrics, readiness, signal} = deps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? abortableSleep;
-  readiness.block('pipeline', 'restoring state from the changelog');
-  const pipeline: Pipeline = await openPipeline(config, {logger, metrics, version: deps.version});
-  metrics.trackBudget(() => pipeline.client.budget());
-  readiness.satisfy('pipeline');
+  const open = async (): Promise<Pipeline> => {
+    readiness.block('pipeline', 'restoring state from the changelog');
+    const opened = await openPipeline(config, {logger, metrics, version: deps.version});
+    metrics.trackBudget(() => opened.client.budget());
+    readiness.satisfy('pipeline');
+    return opened;
+  };
+  let pipeline: Pipeline = await open();
   let lastFailure: string | undefined;
   readiness.addNotes(() => [
     ...metrics.pausedCategories().map((p) => `${p.category} paused by a spent daily quota until ${p.until}`),
@@ -55,7 +59,15 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         deps.onCycle?.(summary);
       } catch (error) {
         if (error instanceof SyncAbortedError) break;
-        if (error instanceof StateDivergedError || error instanceof FencedError) throw error;
+        if (error instanceof FencedError) throw error;
+        if (error instanceof StateDivergedError) {
+          // A batch's outcome is unknown (e.g. the broker died during a commit): the in-memory state may be ahead
+          // of Kafka. Rebuild it from the changelog, as a restart would, and go on (nothing lost, nothing doubled).
+          logger.warn({err: error.message}, 'State may be ahead of Kafka; rebuilding it from the changelog');
+          await pipeline.close();
+          pipeline = await reopen(open, signal, sleep, logger);
+          continue;
+        }
         lastFailure = error instanceof Error ? error.message : String(error);
         logger.error({err: lastFailure}, 'Sync cycle failed; retrying at the next interval');
       }
@@ -65,6 +77,28 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   } finally {
     readiness.block('pipeline', 'stopped');
     await pipeline.close();
+  }
+}
+
+/** Opens the pipeline again, retrying while Kafka or the registry is unreachable (e.g. a broker restarting). */
+async function reopen(
+  open: () => Promise<Pipeline>,
+  signal: AbortSignal,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+  logger: SyncLogger
+): Promise<Pipeline> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+      logger.warn(
+        {attempt, delayMs, err: error instanceof Error ? error.message : String(error)},
+        'Reopening the pipeline failed; retrying'
+      );
+      await sleep(delayMs, signal);
+    }
   }
 }
 

@@ -1,11 +1,5 @@
-import {
-  ChangelogReadError,
-  createKafkaConnection,
-  type ChangelogRecord,
-  type KafkaConnection,
-  type OutgoingMessage,
-} from '../../../src/kafka';
-import {connectionConfig, randomTopic, recordingLogger} from './helpers';
+import {ChangelogReadError, type ChangelogRecord, type OutgoingMessage} from '../../../src/kafka';
+import {randomTopic, useConnection} from './helpers';
 
 const put = (topic: string, key: string, value: string | null): OutgoingMessage => ({
   topic,
@@ -30,19 +24,11 @@ function fold(records: ChangelogRecord[]): Record<string, string> {
 }
 
 describe('ChangelogReader.readToEnd (real broker)', () => {
-  let connection: KafkaConnection;
-  const logger = recordingLogger();
-
-  beforeAll(() => {
-    connection = createKafkaConnection(connectionConfig(), {logger});
-  });
-  afterAll(async () => {
-    await connection.close();
-  });
+  const kafka = useConnection();
 
   async function changelog(partitions = 1): Promise<string> {
     const topic = randomTopic('changelog');
-    await connection
+    await kafka.connection
       .topicAdmin()
       .ensureTopics([{name: topic, partitions, replicationFactor: 1, cleanupPolicy: 'compact'}]);
     return topic;
@@ -50,9 +36,9 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   /** As at a restart: a new writer with the id registers (finishing the old one's transactions), then read. */
   async function restartAndRead(topic: string, transactionalId: string): Promise<ChangelogRecord[]> {
-    const writer = connection.transactionalWriter({transactionalId});
+    const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.init();
-    const records = await collect(connection.changelogReader().readToEnd(topic));
+    const records = await collect(kafka.connection.changelogReader().readToEnd(topic));
     await writer.close();
     return records;
   }
@@ -62,7 +48,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
     const started = Date.now();
     const ends: unknown[] = [];
     const records = await collect(
-      connection.changelogReader().readToEnd(topic, {onEndOffsets: (e) => ends.push(...e)})
+      kafka.connection.changelogReader().readToEnd(topic, {onEndOffsets: (e) => ends.push(...e)})
     );
     expect(records).toEqual([]);
     expect(ends).toHaveLength(3);
@@ -72,7 +58,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
   it('returns exactly the committed records (latest per key, tombstones as null), skipping aborted ones', async () => {
     const topic = await changelog(3);
     const tooSmall = randomTopic('small');
-    await connection.topicAdmin().ensureTopics([
+    await kafka.connection.topicAdmin().ensureTopics([
       {
         name: tooSmall,
         partitions: 1,
@@ -82,7 +68,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
       },
     ]);
     const transactionalId = `it-reader-${topic}`;
-    const writer = connection.transactionalWriter({transactionalId});
+    const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'a', 'a1'), put(topic, 'b', 'b1'), put(topic, 'c', 'c1')]);
     await writer.writeBatch([put(topic, 'a', 'a2'), put(topic, 'c', null)]);
     // Aborted: its records are in the log but must not be read back.
@@ -114,7 +100,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
   it('terminates when the tail of the topic is a commit marker or an aborted transaction', async () => {
     const topic = await changelog(1);
     const tooSmall = randomTopic('small');
-    await connection.topicAdmin().ensureTopics([
+    await kafka.connection.topicAdmin().ensureTopics([
       {
         name: tooSmall,
         partitions: 1,
@@ -124,12 +110,12 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
       },
     ]);
     const transactionalId = `it-tail-${topic}`;
-    const writer = connection.transactionalWriter({transactionalId});
+    const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'k', 'v1')]); // offsets: 0 data, 1 commit marker
     let records = await restartAndRead(topic, transactionalId);
     expect(records.map((r) => [r.offset, r.value?.toString()])).toEqual([['0', 'v1']]);
 
-    const writer2 = connection.transactionalWriter({transactionalId});
+    const writer2 = kafka.connection.transactionalWriter({transactionalId});
     await expect(
       writer2.writeBatch([put(topic, 'k', 'X'), put(tooSmall, 'x', 'y'.repeat(500))])
     ).rejects.toThrow();
@@ -142,16 +128,16 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
   it('reads every partition of a multi-partition topic and ignores records committed after the start', async () => {
     const topic = await changelog(4);
     const transactionalId = `it-multi-${topic}`;
-    const writer = connection.transactionalWriter({transactionalId});
+    const writer = kafka.connection.transactionalWriter({transactionalId});
     const batch = Array.from({length: 2000}, (_, i) => put(topic, `key-${i}`, `value-${i}`));
     await writer.writeBatch(batch);
     await writer.close();
 
-    const w = connection.transactionalWriter({transactionalId});
+    const w = kafka.connection.transactionalWriter({transactionalId});
     await w.init();
     const seen: ChangelogRecord[] = [];
     let wroteMore = false;
-    for await (const record of connection.changelogReader().readToEnd(topic)) {
+    for await (const record of kafka.connection.changelogReader().readToEnd(topic)) {
       seen.push(record);
       if (!wroteMore) {
         wroteMore = true;
@@ -167,9 +153,9 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   it('stops cleanly when the caller breaks out early', async () => {
     const topic = await changelog(1);
-    const writer = connection.transactionalWriter({transactionalId: `it-break-${topic}`});
+    const writer = kafka.connection.transactionalWriter({transactionalId: `it-break-${topic}`});
     await writer.writeBatch(Array.from({length: 100}, (_, i) => put(topic, `k${i}`, `v${i}`)));
-    const reader = connection.changelogReader();
+    const reader = kafka.connection.changelogReader();
     let count = 0;
     for await (const _record of reader.readToEnd(topic)) {
       count += 1;
@@ -182,7 +168,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
   });
 
   it('fails with a non-retriable ChangelogReadError on a missing topic', async () => {
-    const read = collect(connection.changelogReader().readToEnd(randomTopic('missing')));
+    const read = collect(kafka.connection.changelogReader().readToEnd(randomTopic('missing')));
     await expect(read).rejects.toBeInstanceOf(ChangelogReadError);
     await expect(read).rejects.toMatchObject({retriable: false});
   });

@@ -2,7 +2,12 @@ import {randomBytes} from 'node:crypto';
 
 import {Kafka, logLevel} from 'kafkajs';
 
-import type {KafkaConnectionConfig, KafkaLogger} from '../../../src/kafka';
+import {
+  createKafkaConnection,
+  type KafkaConnection,
+  type KafkaConnectionConfig,
+  type KafkaLogger,
+} from '../../../src/kafka';
 
 /** Brokers of the integration stack (the global setup exports KAFKA_BROKERS; it never skips). */
 export function brokers(): string[] {
@@ -117,4 +122,30 @@ export async function readAll(topic: string, options: {readUncommitted: boolean}
   await consumer.disconnect();
   if (timedOut) throw new Error(`readAll(${topic}) did not reach the end offsets within 20 s`);
   return records;
+}
+
+/**
+ * One KafkaConnection for a describe block (opened before its tests, closed after), with a recording logger.
+ * Read `connection` inside tests: it exists only once beforeAll ran.
+ */
+export function useConnection(): {
+  readonly connection: KafkaConnection;
+  readonly logger: ReturnType<typeof recordingLogger>;
+} {
+  const logger = recordingLogger();
+  let connection: KafkaConnection | undefined;
+  beforeAll(() => {
+    connection = createKafkaConnection(connectionConfig(), {logger});
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+  return {
+    logger,
+    get connection(): KafkaConnection {
+      if (!connection)
+        throw new Error('useConnection: read the connection inside a test, not at describe time');
+      return connection;
+    },
+  };
 }

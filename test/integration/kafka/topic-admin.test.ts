@@ -1,7 +1,7 @@
 import {ConfigResourceTypes} from 'kafkajs';
 
-import {createKafkaConnection, type KafkaConnection, type TopicSpec} from '../../../src/kafka';
-import {connectionConfig, randomTopic, rawKafka, recordingLogger} from './helpers';
+import {type TopicSpec} from '../../../src/kafka';
+import {randomTopic, rawKafka, useConnection} from './helpers';
 
 async function describeTopic(topic: string): Promise<{partitions: number; configs: Record<string, string>}> {
   const admin = rawKafka().admin();
@@ -21,15 +21,8 @@ async function describeTopic(topic: string): Promise<{partitions: number; config
 }
 
 describe('TopicAdmin.ensureTopics (real broker)', () => {
-  let connection: KafkaConnection;
-  const logger = recordingLogger();
-
-  beforeAll(() => {
-    connection = createKafkaConnection(connectionConfig(), {logger});
-  });
-  afterAll(async () => {
-    await connection.close();
-  });
+  const kafka = useConnection();
+  const logger = kafka.logger;
 
   it('creates compacted topics with the requested partitions and configs, then is idempotent', async () => {
     const state = randomTopic('state');
@@ -44,7 +37,7 @@ describe('TopicAdmin.ensureTopics (real broker)', () => {
       },
       {name: events, partitions: 2, replicationFactor: 1, cleanupPolicy: 'compact,delete'},
     ];
-    const admin = connection.topicAdmin();
+    const admin = kafka.connection.topicAdmin();
 
     const first = await admin.ensureTopics(specs);
     expect(first).toEqual({created: [state, events], existing: [], mismatches: []});
@@ -62,7 +55,7 @@ describe('TopicAdmin.ensureTopics (real broker)', () => {
 
   it('reports (warns about) an existing topic whose partitions or cleanup policy differ, leaving it as is', async () => {
     const topic = randomTopic('drift');
-    const admin = connection.topicAdmin();
+    const admin = kafka.connection.topicAdmin();
     await admin.ensureTopics([{name: topic, partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete'}]);
 
     const report = await admin.ensureTopics([
@@ -83,9 +76,9 @@ describe('TopicAdmin.ensureTopics (real broker)', () => {
     const spec: TopicSpec = {name: topic, partitions: 2, replicationFactor: 1, cleanupPolicy: 'compact'};
     // Separate admins (as separate processes would be): both see the topic missing, both create it.
     const reports = await Promise.all([
-      connection.topicAdmin().ensureTopics([spec]),
-      connection.topicAdmin().ensureTopics([spec]),
-      connection.topicAdmin().ensureTopics([spec]),
+      kafka.connection.topicAdmin().ensureTopics([spec]),
+      kafka.connection.topicAdmin().ensureTopics([spec]),
+      kafka.connection.topicAdmin().ensureTopics([spec]),
     ]);
     const created = reports.flatMap((r) => r.created);
     const existing = reports.flatMap((r) => r.existing);
@@ -97,7 +90,7 @@ describe('TopicAdmin.ensureTopics (real broker)', () => {
 
   it('rejects invalid specs before talking to the broker, listing every problem', async () => {
     await expect(
-      connection
+      kafka.connection
         .topicAdmin()
         .ensureTopics([{name: 'bad name', partitions: 0, replicationFactor: 1, cleanupPolicy: 'compact'}])
     ).rejects.toThrow(/invalid topic name "bad name".*partitions must be >= 1/);

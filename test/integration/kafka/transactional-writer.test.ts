@@ -1,13 +1,11 @@
 import {
-  createKafkaConnection,
   FencedError,
   ProduceError,
   TransactionOutcomeUnknownError,
-  type KafkaConnection,
   type OutgoingMessage,
   type TransactionOutcome,
 } from '../../../src/kafka';
-import {connectionConfig, randomTopic, readAll, recordingLogger} from './helpers';
+import {randomTopic, readAll, useConnection} from './helpers';
 
 const msg = (topic: string, key: string, value: string | null): OutgoingMessage => ({
   topic,
@@ -16,18 +14,10 @@ const msg = (topic: string, key: string, value: string | null): OutgoingMessage 
 });
 
 describe('TransactionalWriter (real broker)', () => {
-  let connection: KafkaConnection;
-  const logger = recordingLogger();
-
-  beforeAll(() => {
-    connection = createKafkaConnection(connectionConfig(), {logger});
-  });
-  afterAll(async () => {
-    await connection.close();
-  });
+  const kafka = useConnection();
 
   async function topics(...specs: {name: string; config?: Record<string, string>}[]): Promise<void> {
-    await connection
+    await kafka.connection
       .topicAdmin()
       .ensureTopics(specs.map((s) => ({...s, partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete'})));
   }
@@ -38,7 +28,7 @@ describe('TransactionalWriter (real broker)', () => {
     await topics({name: events}, {name: state});
     const committed: {topic: string; messages: number}[] = [];
     const outcomes: TransactionOutcome[] = [];
-    const writer = connection.transactionalWriter({
+    const writer = kafka.connection.transactionalWriter({
       transactionalId: `it-commit-${events}`,
       hooks: {
         onTopicCommitted: (e) => committed.push({topic: e.topic, messages: e.messages}),
@@ -78,7 +68,7 @@ describe('TransactionalWriter (real broker)', () => {
     await topics({name: events}, {name: small, config: {'max.message.bytes': '200'}});
     const outcomes: TransactionOutcome[] = [];
     const errors: {topic: string; retriable: boolean}[] = [];
-    const writer = connection.transactionalWriter({
+    const writer = kafka.connection.transactionalWriter({
       transactionalId: `it-abort-${events}`,
       maxRequestBytes: 1000, // one request per topic here: the first one is written before the second fails
       hooks: {onTransaction: (e) => outcomes.push(e.outcome), onProduceError: (e) => errors.push(e)},
@@ -123,13 +113,13 @@ describe('TransactionalWriter (real broker)', () => {
     await topics({name: events});
     const transactionalId = `it-fence-${events}`;
     const outcomes: TransactionOutcome[] = [];
-    const first = connection.transactionalWriter({
+    const first = kafka.connection.transactionalWriter({
       transactionalId,
       hooks: {onTransaction: (e) => outcomes.push(e.outcome)},
     });
     await first.writeBatch([msg(events, 'k', 'from-first-1')]);
 
-    const second = connection.transactionalWriter({transactionalId});
+    const second = kafka.connection.transactionalWriter({transactionalId});
     await second.init(); // registers the id: epoch bump fences `first`
 
     const zombie = first.writeBatch([msg(events, 'k', 'from-first-2')]);
@@ -150,9 +140,9 @@ describe('TransactionalWriter (real broker)', () => {
     const events = randomTopic('events');
     await topics({name: events});
     const transactionalId = `it-fence-mid-${events}`;
-    const first = connection.transactionalWriter({transactionalId, maxRequestBytes: 200});
+    const first = kafka.connection.transactionalWriter({transactionalId, maxRequestBytes: 200});
     await first.init();
-    const second = connection.transactionalWriter({transactionalId});
+    const second = kafka.connection.transactionalWriter({transactionalId});
     // Many small requests keep `first`'s transaction open while `second` registers the same id.
     const batch = Array.from({length: 400}, (_, i) => msg(events, `k${i}`, `v${i}`.padEnd(100, '.')));
     const zombie = first.writeBatch(batch);
@@ -169,7 +159,7 @@ describe('TransactionalWriter (real broker)', () => {
   it('splits a large batch into several requests within one transaction and serializes concurrent calls', async () => {
     const events = randomTopic('events');
     await topics({name: events});
-    const writer = connection.transactionalWriter({
+    const writer = kafka.connection.transactionalWriter({
       transactionalId: `it-big-${events}`,
       maxRequestBytes: 64 * 1024,
     });
