@@ -31,7 +31,8 @@ export interface CliContext {
   io: CliIo;
   version: string;
   /** Loads and validates the config from `--config`, `--set`, the environment and defaults (throws ConfigError). */
-  loadConfig(options: GlobalOptions): LoadedConfig;
+  /** `envDefaults` fill environment variables the user did not set (the demo's embedded stack and sandbox). */
+  loadConfig(options: GlobalOptions, envDefaults?: Record<string, string>): LoadedConfig;
 }
 
 /** `--set a.b=1 --set c=x` -> `{'a.b': '1', c: 'x'}`. */
@@ -63,9 +64,9 @@ export function createContext(io: CliIo): CliContext {
   return {
     io,
     version: packageVersion(),
-    loadConfig(options) {
+    loadConfig(options, envDefaults = {}) {
       return loadConfigWithSources({
-        env: io.env,
+        env: {...envDefaults, ...io.env},
         overrides: parseSetFlags(options.set),
         ...(options.config === undefined ? {} : {file: options.config}),
       });

@@ -4,15 +4,22 @@
  */
 import {z} from 'zod';
 
+import {COLLECTIONS} from '../collections/registry';
+import type {CollectionDeclaration} from '../collections/types';
+
 import {choice, flag, integer, integerOf, list, optional, text, type ConfigOf} from './setting';
 
-/** Entity collections (snapshot diff). Names = topic suffixes = Avro record names (DESIGN.md). */
-export const ENTITY_COLLECTIONS = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'] as const;
-export type EntityCollection = (typeof ENTITY_COLLECTIONS)[number];
+/** Collection names (topic suffixes, Avro namespaces) come from the collection registry: one list, not two. */
+const namesOf = (kind: CollectionDeclaration['kind']) =>
+  COLLECTIONS.filter((c) => c.kind === kind).map((c) => c.name) as [string, ...string[]];
+
+/** Entity collections (snapshot diff). */
+export const ENTITY_COLLECTIONS = namesOf('entity');
+export type EntityCollection = string;
 
 /** Analytics collections (window diff). */
-export const ANALYTICS_COLLECTIONS = ['ad_analytics', 'campaign_analytics'] as const;
-export type AnalyticsCollection = (typeof ANALYTICS_COLLECTIONS)[number];
+export const ANALYTICS_COLLECTIONS = namesOf('analytics');
+export type AnalyticsCollection = string;
 
 // notes/pinterest-api.md §3: click/engagement/view windows each take one of these values.
 export const ATTRIBUTION_WINDOW_DAYS = [0, 1, 7, 14, 30, 60] as const;
@@ -244,7 +251,7 @@ export const settings = {
       description:
         'Collections whose state keeps the full record, so `u`/`d` events carry `before` (others keep hashes ' +
         'only: less memory, `before` null).',
-      default: ENTITY_COLLECTIONS.filter((c) => c !== 'pins'),
+      default: COLLECTIONS.filter((c) => c.kind === 'entity' && c.keepBeforeImages).map((c) => c.name),
       itemDoc: 'entity collections',
     }),
     instanceId: text({

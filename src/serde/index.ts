@@ -9,7 +9,7 @@ export type {RecordPlan} from './to-avro';
 export {compileFieldPlans, UNKNOWN_FIELDS_FIELD} from './field-plan';
 export type {FieldKind, FieldPlan} from './field-plan';
 export {FieldEncodeError, SchemaRegistrationError} from './errors';
-export {frame, unframe, MAGIC_BYTE} from './wire-format';
+export {unframe, MAGIC_BYTE, WIRE_HEADER_LENGTH} from './wire-format';
 export {IsoDateType, isoDateToDays, daysToIsoDate} from './date-type';
 export {assembleEnvelope} from './envelope';
 export {defaultAvroDir, readSchemaFile} from './schema-files';

@@ -2,14 +2,6 @@
 export const MAGIC_BYTE = 0;
 export const WIRE_HEADER_LENGTH = 5;
 
-export function frame(schemaId: number, avro: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(WIRE_HEADER_LENGTH + avro.length);
-  out[0] = MAGIC_BYTE;
-  out.writeInt32BE(schemaId, 1);
-  avro.copy(out, WIRE_HEADER_LENGTH);
-  return out;
-}
-
 export function unframe(message: Buffer): {schemaId: number; payload: Buffer} {
   if (message.length < WIRE_HEADER_LENGTH || message[0] !== MAGIC_BYTE) {
     throw new Error('Not a Confluent wire-format message (magic byte 0 + 4-byte schema id)');

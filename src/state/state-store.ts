@@ -21,14 +21,6 @@ export class StateStore {
     return this.shards.has(shardId(collection, shard));
   }
 
-  /**
-   * Forgets a shard's in-memory state, e.g. after an aborted transaction: the differ applies changes as it
-   * goes, so the shard must then be rebuilt from the changelog (as Kafka Streams does under exactly-once).
-   */
-  drop(collection: string, shard: string): boolean {
-    return this.shards.delete(shardId(collection, shard));
-  }
-
   all(): ShardState[] {
     return [...this.shards.values()];
   }

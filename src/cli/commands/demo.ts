@@ -8,11 +8,9 @@ import type {Command} from 'commander';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 
-import {loadConfigWithSources} from '../../config';
 import {CdcError} from '../../errors';
 import {startSandbox, type SandboxChange} from '../../sandbox';
 import type {CliContext, GlobalOptions} from '../context';
-import {parseSetFlags} from '../context';
 import {serve} from '../serve';
 import {renderSummary} from './sync';
 import {parseScale} from './sandbox';
@@ -61,11 +59,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         LOG_LEVEL: 'warn',
       };
       // What the user set explicitly wins over the demo's defaults.
-      const {config} = loadConfigWithSources({
-        env: {...demoEnv, ...ctx.io.env},
-        overrides: parseSetFlags(globals.set),
-        ...(globals.config === undefined ? {} : {file: globals.config}),
-      });
+      const {config} = ctx.loadConfig(globals, demoEnv);
       const timer =
         flags.changesEvery > 0
           ? setInterval(() => {

@@ -1,5 +1,5 @@
 import {ChangelogReadError, type ChangelogRecord, type OutgoingMessage} from '../../../src/kafka';
-import {randomTopic, useConnection} from './helpers';
+import {randomTopic, topicRefusingLargeMessages, useConnection} from './helpers';
 
 const put = (topic: string, key: string, value: string | null): OutgoingMessage => ({
   topic,
@@ -57,16 +57,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   it('returns exactly the committed records (latest per key, tombstones as null), skipping aborted ones', async () => {
     const topic = await changelog(3);
-    const tooSmall = randomTopic('small');
-    await kafka.connection.topicAdmin().ensureTopics([
-      {
-        name: tooSmall,
-        partitions: 1,
-        replicationFactor: 1,
-        cleanupPolicy: 'delete',
-        config: {'max.message.bytes': '100'},
-      },
-    ]);
+    const tooSmall = await topicRefusingLargeMessages(kafka.connection);
     const transactionalId = `it-reader-${topic}`;
     const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'a', 'a1'), put(topic, 'b', 'b1'), put(topic, 'c', 'c1')]);
@@ -99,16 +90,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   it('terminates when the tail of the topic is a commit marker or an aborted transaction', async () => {
     const topic = await changelog(1);
-    const tooSmall = randomTopic('small');
-    await kafka.connection.topicAdmin().ensureTopics([
-      {
-        name: tooSmall,
-        partitions: 1,
-        replicationFactor: 1,
-        cleanupPolicy: 'delete',
-        config: {'max.message.bytes': '100'},
-      },
-    ]);
+    const tooSmall = await topicRefusingLargeMessages(kafka.connection);
     const transactionalId = `it-tail-${topic}`;
     const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'k', 'v1')]); // offsets: 0 data, 1 commit marker
