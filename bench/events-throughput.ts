@@ -14,6 +14,7 @@
  * Needs Kafka and the registry: KAFKA_BROKERS (default 127.0.0.1:39092), SCHEMA_REGISTRY_URL (default
  * http://127.0.0.1:38081/apis/ccompat/v7). Its topics are deleted at the end.
  * Run: node -r @swc-node/register bench/events-throughput.ts [--events 60000] [--rounds 3] [--batch 1000]
+ *      [--modes worker,pre-encoded,inline]
  */
 import {randomBytes} from 'node:crypto';
 
@@ -45,6 +46,13 @@ const EVENTS = arg('events', 60_000);
 const ROUNDS = arg('rounds', 3);
 const BATCH = arg('batch', 1000);
 const TARGET = 0.8;
+// --modes raw,worker runs a subset (e.g. under --cpu-prof); raw is always included, it is the baseline.
+const MODES = [
+  'raw',
+  ...(process.argv.includes('--modes')
+    ? (process.argv[process.argv.indexOf('--modes') + 1] ?? '').split(',').filter((m) => m !== 'raw')
+    : ['worker', 'pre-encoded', 'inline']),
+];
 const MAX_REQUEST_BYTES = 900_000; // the writer's default
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:39092').split(',');
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:38081/apis/ccompat/v7';
@@ -156,7 +164,7 @@ async function main(): Promise<void> {
     }
 
     for (let round = 1; round <= ROUNDS; round++) {
-      const modes = ['raw', 'worker', 'pre-encoded', 'inline'];
+      const modes = MODES;
       for (const mode of round % 2 === 1 ? modes : [...modes].reverse()) {
         const topic = await newTopic(mode, round);
         if (mode === 'raw') {

@@ -2,8 +2,7 @@ import {join} from 'node:path';
 import {Worker} from 'node:worker_threads';
 
 import {CdcError, EncodeError} from '../errors';
-import type {ChangeEvent} from '../events/change-event';
-import type {BatchEncoder, EncodedEvent} from './batch-encoder';
+import type {BatchEncoder, EncodedEvent, EncodeItem} from './batch-encoder';
 import type {EncodeRequest, EncodeResponse, EncodeWorkerData} from './encode-worker';
 
 /**
@@ -42,12 +41,12 @@ export class WorkerBatchEncoder implements BatchEncoder {
     });
   }
 
-  async encodeBatch(events: readonly ChangeEvent[]): Promise<EncodedEvent[]> {
+  async encodeBatch(items: readonly EncodeItem[]): Promise<EncodedEvent[]> {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const response = await new Promise<EncodeResponse>((resolve, reject) => {
       this.pending.set(id, {resolve, reject});
-      const request: EncodeRequest = {id, events: JSON.stringify(events)};
+      const request: EncodeRequest = {id, events: `[${items.map(eventJson).join(',')}]`};
       this.worker.postMessage(request);
     });
     const bytes = Buffer.from(response.bytes);
@@ -67,4 +66,12 @@ export class WorkerBatchEncoder implements BatchEncoder {
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();
   }
+}
+
+/** The event as JSON, with the images' canonical texts spliced in where known (no second serialisation). */
+function eventJson(item: EncodeItem): string {
+  const {before, after, ...rest} = item.event;
+  const beforeText = item.beforeJson ?? JSON.stringify(before);
+  const afterText = item.afterJson ?? JSON.stringify(after);
+  return `${JSON.stringify(rest).slice(0, -1)},"before":${beforeText},"after":${afterText}}`;
 }

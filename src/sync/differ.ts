@@ -12,6 +12,12 @@ import {defaultHasher, type Hasher64} from './fingerprint';
 export interface DiffOutput {
   readonly event: ChangeEvent;
   readonly state: ChangelogMessage;
+  /**
+   * Canonical JSON texts of `event.after` / `event.before`: the differ has them anyway (it hashes and stores them),
+   * so handing the event to an encoder on another thread needs no second serialisation of the record.
+   */
+  readonly afterJson?: string;
+  readonly beforeJson?: string;
 }
 
 export interface FinishResult {
@@ -96,14 +102,17 @@ export class SnapshotDiffer {
       {hashHi, hashLo},
       this.keepImages ? canonical : undefined
     );
-    if (this.first) return {event: this.event('r', key, null, record, null), state};
-    if (result === UPSERT_NEW) return {event: this.event('c', key, null, record, null), state};
+    const afterJson = canonical;
+    if (this.first) return {event: this.event('r', key, null, record, null), state, afterJson};
+    if (result === UPSERT_NEW) return {event: this.event('c', key, null, record, null), state, afterJson};
     const previous = this.keepImages ? this.state.previousImage : undefined;
-    if (previous === undefined) return {event: this.event('u', key, null, record, null), state};
+    if (previous === undefined) return {event: this.event('u', key, null, record, null), state, afterJson};
     const before = JSON.parse(previous) as JsonRecord;
     return {
       event: this.event('u', key, before, record, changedTopLevelFields(before, record, canonicalJson)),
       state,
+      afterJson,
+      beforeJson: previous,
     };
   }
 
@@ -128,6 +137,7 @@ export class SnapshotDiffer {
       deletes.push({
         event: this.event('d', this.keyFromRecordKey(recordKey), before, null, null),
         state: recordStateMessage(this.declaration.name, this.state.shard, recordKey, null),
+        ...(before !== null && image !== undefined ? {beforeJson: image} : {}),
       });
     }
     let marker: ChangelogMessage | null = null;

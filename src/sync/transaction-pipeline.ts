@@ -64,7 +64,7 @@ export class TransactionPipeline {
     const unit = this.unit;
     if (unit.outputs.length === 0 && unit.extra.length === 0) return;
     this.unit = {outputs: [], extra: []};
-    const encoded = this.deps.encoder.encodeBatch(unit.outputs.map((o) => o.event));
+    const encoded = this.deps.encoder.encodeBatch(unit.outputs);
     encoded.catch(() => undefined); // surfaced through the chain below
     const previous = this.tail;
     const done = previous.then(async () => this.write(unit, await encoded));
