@@ -1,5 +1,5 @@
 export {openPipeline, syncTopics} from './pipeline';
 export type {Pipeline, PipelineDeps} from './pipeline';
 export {KafkaTokenStore} from './kafka-token-store';
-export {runService} from './service';
+export {runService, reopenPipeline} from './service';
 export type {ServiceDeps} from './service';

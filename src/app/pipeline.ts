@@ -15,7 +15,6 @@ import {
   InlineBatchEncoder,
   SchemaCatalog,
   SchemaRegistrar,
-  WorkerBatchEncoder,
   type BatchEncoder,
 } from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
@@ -108,9 +107,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
           : undefined,
     });
     const ids = await new SchemaRegistrar(schemaRegistry, catalog, prefix).registerAll();
-    const encoder: BatchEncoder = config.sync.encodeInWorker
-      ? new WorkerBatchEncoder({collections: collections.map((c) => c.name), ids: [...ids]})
-      : new InlineBatchEncoder(new EventSerializer(catalog, ids));
+    const encoder: BatchEncoder = new InlineBatchEncoder(new EventSerializer(catalog, ids));
     closeables.push(() => encoder.close());
 
     const writers = kafka.shardWriters({

@@ -65,7 +65,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
           // of Kafka. Rebuild it from the changelog, as a restart would, and go on (nothing lost, nothing doubled).
           logger.warn({err: error.message}, 'State may be ahead of Kafka; rebuilding it from the changelog');
           await pipeline.close();
-          pipeline = await reopen(open, signal, sleep, logger);
+          pipeline = await reopenPipeline(open, signal, sleep, logger);
           continue;
         }
         lastFailure = error instanceof Error ? error.message : String(error);
@@ -81,7 +81,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
 }
 
 /** Opens the pipeline again, retrying while Kafka or the registry is unreachable (e.g. a broker restarting). */
-async function reopen(
+export async function reopenPipeline(
   open: () => Promise<Pipeline>,
   signal: AbortSignal,
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,

@@ -268,11 +268,6 @@ export const settings = {
         schema: identifier,
       })
     ),
-    encodeInWorker: flag({
-      description:
-        'Encode Avro on a worker thread, beside the main thread that diffs and writes to Kafka (uses a second core).',
-      default: true,
-    }),
     shutdownTimeoutSeconds: integer({
       description:
         "Deadline to finish the in-flight batch on SIGTERM; keep below Kubernetes' terminationGracePeriodSeconds.",

@@ -37,7 +37,28 @@ function canonicalArray(items: readonly unknown[]): string {
   return out + ']';
 }
 
-function canonicalObject(object: Record<string, unknown>): string {
+/** Canonical texts of a record's object- and array-valued members, by member name. */
+export type NestedTexts = Readonly<Record<string, string>>;
+
+export interface CanonicalRecord {
+  readonly text: string;
+  /** The canonical texts of its object- and array-valued members; null when it has none. */
+  readonly nested: NestedTexts | null;
+}
+
+/**
+ * canonicalJson of a record, keeping the texts of its nested members on the way: the Avro mapping writes those
+ * members as JSON-string fields, and reusing the differ's texts spares it a second canonicalisation (which was
+ * about half of the encoding's cost on pins).
+ */
+export function canonicalRecord(record: Record<string, unknown>): CanonicalRecord {
+  const nested: Record<string, string> = Object.create(null) as Record<string, string>;
+  const text = canonicalObject(record, nested);
+  for (const _ in nested) return {text, nested};
+  return {text, nested: null};
+}
+
+function canonicalObject(object: Record<string, unknown>, nested?: Record<string, string>): string {
   const keys = Object.keys(object).sort();
   let out = '{';
   let first = true;
@@ -46,7 +67,11 @@ function canonicalObject(object: Record<string, unknown>): string {
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
     if (!first) out += ',';
     first = false;
-    out += JSON.stringify(key) + ':' + canonicalJson(member);
+    const text = canonicalJson(member);
+    if (nested && typeof member === 'object' && member !== null && !(member instanceof Date)) {
+      nested[key] = text;
+    }
+    out += JSON.stringify(key) + ':' + text;
   }
   return out + '}';
 }

@@ -2,4 +2,5 @@ export type {ChangeEvent, EventKey, EventSource, JsonRecord, Op, SyncContext} fr
 export {CONNECTOR_NAME} from './change-event';
 export {buildChangeEvent, changedTopLevelFields, sourceTsMs} from './build';
 export type {BuildEventInput} from './build';
-export {canonicalJson} from './canonical-json';
+export {canonicalJson, canonicalRecord} from './canonical-json';
+export type {CanonicalRecord, NestedTexts} from './canonical-json';

@@ -1,8 +1,9 @@
-import {Partitioners, type Kafka, type Message, type Producer, type Transaction} from 'kafkajs';
+import type {Kafka, Message, Producer, Transaction} from 'kafkajs';
 
 import {CdcError, FencedError, ProduceError, TransactionOutcomeUnknownError} from '../errors';
 import {planRequests, totalsByTopic} from './batch-plan';
 import {describeError, isFencingError, kafkajsRetriable} from './kafka-errors';
+import {JavaCompatiblePartitioner} from './partitioner';
 import type {
   BatchResult,
   KafkaLogger,
@@ -97,7 +98,7 @@ export class KafkajsTransactionalWriter implements TransactionalWriter {
       transactionalId: this.transactionalId,
       transactionTimeout: options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: JavaCompatiblePartitioner,
       retry: {retries: options.retries ?? DEFAULT_RETRIES, initialRetryTime: INITIAL_RETRY_MS},
     });
     try {

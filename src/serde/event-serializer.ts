@@ -1,4 +1,5 @@
 import type {Type} from 'avsc';
+import type {NestedTexts} from '../events/canonical-json';
 import type {ChangeEvent, EventKey} from '../events/change-event';
 import {CONNECTOR_NAME} from '../events/change-event';
 import {EncodeError} from '../errors';
@@ -58,13 +59,16 @@ export class EventSerializer {
     return this.encode(encoder.keyType, encoder.keyId, record, collection, 'key');
   }
 
-  /** Throws EncodeError (FieldEncodeError naming the field) when the record does not fit its schema. */
-  encodeValue(event: ChangeEvent): Buffer {
+  /**
+   * Throws EncodeError (FieldEncodeError naming the field) when the record does not fit its schema.
+   * `afterNested`: canonical texts of `event.after`'s nested members when known (see toAvroRecord).
+   */
+  encodeValue(event: ChangeEvent, afterNested?: NestedTexts | null): Buffer {
     const encoder = this.encoder(event.collection);
     const plan = this.catalog.get(event.collection).valuePlan;
     const envelope = {
       before: event.before === null ? null : toAvroRecord(plan, event.before),
-      after: event.after === null ? null : toAvroRecord(plan, event.after),
+      after: event.after === null ? null : toAvroRecord(plan, event.after, afterNested),
       source: {
         connector: CONNECTOR_NAME,
         version: event.source.version,
@@ -83,9 +87,9 @@ export class EventSerializer {
   }
 
   /** The messages of one event: the event itself, then for `d` a tombstone (same key, null value). */
-  toMessages(event: ChangeEvent): EncodedMessage[] {
+  toMessages(event: ChangeEvent, afterNested?: NestedTexts | null): EncodedMessage[] {
     const key = this.encodeKey(event.collection, event.key);
-    const value = this.encodeValue(event);
+    const value = this.encodeValue(event, afterNested);
     return event.op === 'd'
       ? [
           {key, value},

@@ -16,5 +16,3 @@ export {defaultAvroDir, readSchemaFile} from './schema-files';
 export type {RawSchema} from './schema-files';
 export {InlineBatchEncoder} from './batch-encoder';
 export type {BatchEncoder, EncodedEvent, EncodeItem} from './batch-encoder';
-export {WorkerBatchEncoder} from './worker-batch-encoder';
-export type {EncodeWorkerData} from './encode-worker';

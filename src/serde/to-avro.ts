@@ -1,4 +1,4 @@
-import {canonicalJson} from '../events/canonical-json';
+import {canonicalJson, type NestedTexts} from '../events/canonical-json';
 import type {JsonRecord} from '../events/change-event';
 import {isoDateToDays} from './date-type';
 import {FieldEncodeError} from './errors';
@@ -28,22 +28,40 @@ export function recordPlan(
  * numbers); double <- a finite number; boolean <- boolean; json <- any value, as canonical JSON text;
  * string_array <- array of strings (safe integers written in decimal); date <- `YYYY-MM-DD`. Fields the schema
  * does not know go, all together, to `unknown_fields_json`.
+ *
+ * `nested`: the canonical texts of the record's nested members when the caller has them (canonicalRecord, from
+ * the differ); JSON-string fields then reuse them instead of canonicalising again.
  */
-export function toAvroRecord(plan: RecordPlan, json: JsonRecord): Record<string, unknown> {
+export function toAvroRecord(
+  plan: RecordPlan,
+  json: JsonRecord,
+  nested?: NestedTexts | null
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of plan.fields) out[field.name] = convert(plan.collection, field, json[field.name]);
-  if (plan.keepsUnknown) {
-    let unknown: Record<string, unknown> | null = null;
-    for (const name of Object.keys(json)) {
-      if (plan.known.has(name) || json[name] === undefined) continue;
-      (unknown ??= {})[name] = json[name];
-    }
-    out[UNKNOWN_FIELDS_FIELD] = unknown === null ? null : canonicalJson(unknown);
+  for (const field of plan.fields) {
+    out[field.name] = convert(plan.collection, field, json[field.name], nested?.[field.name]);
   }
+  if (plan.keepsUnknown) out[UNKNOWN_FIELDS_FIELD] = unknownFieldsJson(plan, json, nested);
   return out;
 }
 
-function convert(collection: string, field: FieldPlan, value: unknown): unknown {
+/** Canonical JSON of the members the schema does not know (sorted, as canonicalJson would write them). */
+function unknownFieldsJson(plan: RecordPlan, json: JsonRecord, nested?: NestedTexts | null): string | null {
+  let names: string[] | null = null;
+  for (const name in json) {
+    if (!plan.known.has(name) && json[name] !== undefined) (names ??= []).push(name);
+  }
+  if (names === null) return null;
+  names.sort();
+  let out = '{';
+  for (const name of names) {
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(name)}:${nested?.[name] ?? canonicalJson(json[name])}`;
+  }
+  return out + '}';
+}
+
+function convert(collection: string, field: FieldPlan, value: unknown, canonical?: string): unknown {
   if (value === undefined || value === null) {
     if (field.nullable) return null;
     throw new FieldEncodeError(collection, field.name, 'is required but missing or null');
@@ -69,7 +87,7 @@ function convert(collection: string, field: FieldPlan, value: unknown): unknown 
       if (typeof value === 'boolean') return value;
       return fail('a boolean');
     case 'json':
-      return canonicalJson(value);
+      return canonical ?? canonicalJson(value);
     case 'string_array':
       if (!Array.isArray(value)) return fail('an array of strings');
       return value.map((item: unknown) => {

@@ -1,7 +1,7 @@
 import type {CollectionDeclaration} from '../collections/types';
 import {AD_ACCOUNT_KEY_FIELD} from '../collections/types';
 import {buildChangeEvent, changedTopLevelFields} from '../events/build';
-import {canonicalJson} from '../events/canonical-json';
+import {canonicalJson, canonicalRecord, type NestedTexts} from '../events/canonical-json';
 import type {ChangeEvent, EventKey, JsonRecord, SyncContext} from '../events/change-event';
 import {EncodeError} from '../errors';
 import {recordStateMessage, shardMarkerMessage, type ChangelogMessage} from '../state/changelog';
@@ -12,12 +12,8 @@ import {defaultHasher, type Hasher64} from './fingerprint';
 export interface DiffOutput {
   readonly event: ChangeEvent;
   readonly state: ChangelogMessage;
-  /**
-   * Canonical JSON texts of `event.after` / `event.before`: the differ has them anyway (it hashes and stores them),
-   * so handing the event to an encoder on another thread needs no second serialisation of the record.
-   */
-  readonly afterJson?: string;
-  readonly beforeJson?: string;
+  /** Canonical texts of `event.after`'s nested members, from the same pass (the Avro mapping reuses them). */
+  readonly afterNested?: NestedTexts | null;
 }
 
 export interface FinishResult {
@@ -29,7 +25,7 @@ export interface FinishResult {
 
 export interface SnapshotDifferOptions {
   readonly declaration: CollectionDeclaration;
-  /** The shard's state; the differ applies changes to it as it goes (see StateStore.drop on abort). */
+  /** The shard's state; the differ applies changes to it as it goes. */
   readonly state: ShardState;
   /** Event source info; `collection` must be the declaration's. */
   readonly context: SyncContext;
@@ -89,7 +85,7 @@ export class SnapshotDiffer {
     if (this.finished) throw new Error('SnapshotDiffer used after finish()');
     const key = this.keyOf(record);
     const recordKey = this.recordKeyOf(key);
-    const canonical = canonicalJson(record);
+    const {text: canonical, nested: afterNested} = canonicalRecord(record);
     this.hasher(canonical, this.hash);
     const hashHi = this.hash[0] as number;
     const hashLo = this.hash[1] as number;
@@ -102,17 +98,15 @@ export class SnapshotDiffer {
       {hashHi, hashLo},
       this.keepImages ? canonical : undefined
     );
-    const afterJson = canonical;
-    if (this.first) return {event: this.event('r', key, null, record, null), state, afterJson};
-    if (result === UPSERT_NEW) return {event: this.event('c', key, null, record, null), state, afterJson};
+    if (this.first) return {event: this.event('r', key, null, record, null), state, afterNested};
+    if (result === UPSERT_NEW) return {event: this.event('c', key, null, record, null), state, afterNested};
     const previous = this.keepImages ? this.state.previousImage : undefined;
-    if (previous === undefined) return {event: this.event('u', key, null, record, null), state, afterJson};
+    if (previous === undefined) return {event: this.event('u', key, null, record, null), state, afterNested};
     const before = JSON.parse(previous) as JsonRecord;
     return {
       event: this.event('u', key, before, record, changedTopLevelFields(before, record, canonicalJson)),
       state,
-      afterJson,
-      beforeJson: previous,
+      afterNested,
     };
   }
 
@@ -137,7 +131,6 @@ export class SnapshotDiffer {
       deletes.push({
         event: this.event('d', this.keyFromRecordKey(recordKey), before, null, null),
         state: recordStateMessage(this.declaration.name, this.state.shard, recordKey, null),
-        ...(before !== null && image !== undefined ? {beforeJson: image} : {}),
       });
     }
     let marker: ChangelogMessage | null = null;

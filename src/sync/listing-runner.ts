@@ -22,7 +22,7 @@ export interface ListingResult {
 }
 
 export interface ListingRunnerDeps {
-  /** Avro encoding of change events (on a worker thread in the service). */
+  /** Avro encoding of change events. */
   readonly encoder: BatchEncoder;
   readonly sink: BatchSink;
   readonly topics: SyncTopics;

@@ -34,9 +34,10 @@ interface Unit {
 const MAX_IN_FLIGHT = 2;
 
 /**
- * Turns diff outputs into transactions, in order: each unit is encoded as soon as it is cut (on the encoder's
- * thread), and written once it is encoded and the unit before it is committed. So the main thread diffs and
- * writes while the encoder works, and a unit's events always commit with the state updates that record them.
+ * Turns diff outputs into transactions, in order: each unit starts encoding as soon as it is cut (in slices, see
+ * InlineBatchEncoder), and is written once it is encoded and the unit before it is committed. So the next unit's
+ * encoding fills the main thread while the writer waits for the broker, and a unit's events always commit with
+ * the state updates that record them.
  */
 export class TransactionPipeline {
   private unit: Unit = {outputs: [], extra: []};

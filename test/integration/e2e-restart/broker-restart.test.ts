@@ -9,7 +9,7 @@ import {randomBytes} from 'node:crypto';
 import {closeSync, openSync, readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 
-import {openPipeline} from '../../../src/app';
+import {openPipeline, reopenPipeline} from '../../../src/app';
 import {loadConfig} from '../../../src/config';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {StateDivergedError} from '../../../src/sync';
@@ -91,7 +91,13 @@ describe('broker restart during a snapshot', () => {
     expect(killedAtPage).toBeLessThan(PINS / 250);
     if (summary === undefined) {
       sandbox.control.clearFaults();
-      const reopened = await openPipeline(config, {logger: silent, version: 'test'});
+      // As runService does: retried while the restarted broker is not accepting connections yet.
+      const reopened = await reopenPipeline(
+        () => openPipeline(config, {logger: silent, version: 'test'}),
+        new AbortController().signal,
+        (ms) => new Promise((r) => setTimeout(r, ms)),
+        silent
+      );
       summary = await reopened.runCycle().finally(() => reopened.close());
     } else {
       expect(summary.listings[0]).toMatchObject({collection: 'pins', outcome: 'complete', fetched: PINS});

@@ -153,16 +153,14 @@ export function useConnection(): {
 /** A topic whose `max.message.bytes` is 100: sending a larger record to it makes a transaction fail mid-way. */
 export async function topicRefusingLargeMessages(connection: KafkaConnection): Promise<string> {
   const name = randomTopic('small');
-  await connection
-    .topicAdmin()
-    .ensureTopics([
-      {
-        name,
-        partitions: 1,
-        replicationFactor: 1,
-        cleanupPolicy: 'delete',
-        config: {'max.message.bytes': '100'},
-      },
-    ]);
+  await connection.topicAdmin().ensureTopics([
+    {
+      name,
+      partitions: 1,
+      replicationFactor: 1,
+      cleanupPolicy: 'delete',
+      config: {'max.message.bytes': '100'},
+    },
+  ]);
   return name;
 }

@@ -92,8 +92,17 @@ describe('Pinterest client against the sandbox', () => {
     // spends, so both draw 429s, and both must still read everything exactly once.
     // They share the token store; the second starts after the first rotated the refresh token.
     const store = new MemoryTokenStore();
+    // The elapsed bound is on the sandbox clock (30x): the helpers' 60 s are 2 s of real time, which a loaded CI
+    // machine can spend on one contended request (this test failed once that way); 30 min here are 60 s real.
+    const retry = {
+      maxRetries: 8,
+      baseDelayMs: 5,
+      maxDelayMs: 50,
+      maxElapsedMs: 1_800_000,
+      maxRateLimitRetries: 20,
+    };
     const clients = [0, 1].map(() =>
-      clientFor(sandbox!, {time, store, hooks: {onRetry: (e) => retries.push(e.reason)}})
+      clientFor(sandbox!, {time, store, config: {retry}, hooks: {onRetry: (e) => retries.push(e.reason)}})
     );
     await clients[0]!.get({path: '/user_account', category: 'org_read'});
     const readAll = async (client: (typeof clients)[number]) => {

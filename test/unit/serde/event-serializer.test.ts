@@ -2,18 +2,11 @@ import {COLLECTIONS} from '../../../src/collections';
 import {buildChangeEvent} from '../../../src/events';
 import {EncodeError} from '../../../src/errors';
 import {EventSerializer, FieldEncodeError, SchemaCatalog, unframe} from '../../../src/serde';
-import {keyOf, realisticRecords} from './realistic-records';
+import {keyOf, realisticRecords, testContext} from './realistic-records';
 
 const catalog = new SchemaCatalog({collections: COLLECTIONS});
 const ids = new Map(COLLECTIONS.map((c, i) => [c.name, {keyId: 100 + 2 * i, valueId: 101 + 2 * i}]));
 const serializer = new EventSerializer(catalog, ids);
-const context = (collection: string) => ({
-  name: 'pinterest',
-  version: '0.1.0',
-  collection,
-  adAccountId: '549755885175',
-  syncId: 'sync-1',
-});
 
 describe('SchemaCatalog', () => {
   it('assembles <Name>Envelope with the value record in before and a reference in after', () => {
@@ -48,7 +41,7 @@ describe('EventSerializer', () => {
     const declaration = COLLECTIONS.find((c) => c.name === name)!;
     const record = realisticRecords[name]!;
     const key = keyOf(name, record, declaration.keyFields);
-    const event = buildChangeEvent(context(name), {
+    const event = buildChangeEvent(testContext(name), {
       op: 'u',
       key,
       before: record,
@@ -80,12 +73,12 @@ describe('EventSerializer', () => {
 
   it('follows a delete with a tombstone (same key, null value) and marks r as snapshot', () => {
     const key = {id: '1125968727281347814'};
-    const d = buildChangeEvent(context('pins'), {op: 'd', key, before: null, tsMs: 1});
+    const d = buildChangeEvent(testContext('pins'), {op: 'd', key, before: null, tsMs: 1});
     const messages = serializer.toMessages(d);
     expect(messages).toHaveLength(2);
     expect(messages[1]!.value).toBeNull();
     expect(messages[1]!.key.equals(messages[0]!.key)).toBe(true);
-    const r = buildChangeEvent(context('pins'), {op: 'r', key, after: realisticRecords.pins!, tsMs: 1});
+    const r = buildChangeEvent(testContext('pins'), {op: 'r', key, after: realisticRecords.pins!, tsMs: 1});
     const decoded = serializer.decode(serializer.encodeValue(r)).value as {source: {snapshot: string}};
     expect(decoded.source.snapshot).toBe('true');
     expect(serializer.toMessages(r)).toHaveLength(1);
@@ -93,7 +86,7 @@ describe('EventSerializer', () => {
 
   it('throws EncodeError naming the field when the record does not fit', () => {
     const bad = {...realisticRecords.ad_groups!, budget_in_micro_currency: 'lots'};
-    const event = buildChangeEvent(context('ad_groups'), {
+    const event = buildChangeEvent(testContext('ad_groups'), {
       op: 'c',
       key: {ad_account_id: '549755885175', id: '1'},
       after: bad,

@@ -176,3 +176,12 @@ export const expectedUnknown: Record<string, Record<string, unknown>> = {
 export function keyOf(collection: string, record: Record<string, unknown>, keyFields: readonly string[]) {
   return Object.fromEntries(keyFields.map((f) => [f, String(record[f])])) as Record<string, string>;
 }
+
+/** The sync context the serde tests build their events in. */
+export const testContext = (collection: string) => ({
+  name: 'pinterest',
+  version: '0.1.0',
+  collection,
+  adAccountId: AD_ACCOUNT_ID,
+  syncId: 'sync-1',
+});

@@ -1,0 +1,45 @@
+/** reopenPipeline: what the service does after a batch of unknown outcome while Kafka may still be down. */
+import {reopenPipeline} from '../../../src/app';
+import type {Pipeline} from '../../../src/app';
+
+const logger = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
+const pipeline = {} as Pipeline;
+
+describe('reopenPipeline', () => {
+  it('retries with growing delays until Kafka answers again', async () => {
+    const delays: number[] = [];
+    let attempts = 0;
+    const opened = await reopenPipeline(
+      async () => {
+        attempts += 1;
+        if (attempts < 4) throw new Error('connect ECONNREFUSED 127.0.0.1:9092');
+        return pipeline;
+      },
+      new AbortController().signal,
+      async (ms) => {
+        delays.push(ms);
+      },
+      logger
+    );
+    expect(opened).toBe(pipeline);
+    expect(attempts).toBe(4);
+    expect(delays).toEqual([1000, 2000, 4000]);
+  });
+
+  it('gives up with the last error once the service is stopping', async () => {
+    const stop = new AbortController();
+    let attempts = 0;
+    const reopening = reopenPipeline(
+      async () => {
+        attempts += 1;
+        throw new Error(`still down (${attempts})`);
+      },
+      stop.signal,
+      async () => {
+        if (attempts === 2) stop.abort();
+      },
+      logger
+    );
+    await expect(reopening).rejects.toThrow('still down (3)');
+  });
+});
