@@ -1,6 +1,6 @@
 /** Two projects: unit tests need nothing external; integration tests need the real Kafka + registry stack,
  * which the integration global setup finds or starts (never skips). */
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] };
+const transform = {'^.+\\.ts$': ['@swc/jest', {jsc: {target: 'es2022', parser: {syntax: 'typescript'}}}]};
 
 module.exports = {
   // jest 30 reads testTimeout only at the top level; unit tests finish far below it, integration tests need it.
