@@ -9,6 +9,7 @@ import {
   MemoryTokenStore,
   QuotaExhaustedError,
   TransientError,
+  type PinterestClient,
   type RetryReason,
 } from '../../../src/pinterest';
 import type {RunningSandbox} from '../../../src/sandbox';
@@ -180,37 +181,68 @@ describe('Pinterest client against the sandbox', () => {
     expect(client.budget().ads_read.pausedUntil).toBeUndefined();
   });
 
+  it('a request the server never answers times out, is retried, and the listing is still exact', async () => {
+    ({sandbox} = await sandboxWithClock(1));
+    const retries: RetryReason[] = [];
+    const client = clientFor(sandbox, {
+      config: {requestTimeoutMs: 300},
+      hooks: {onRetry: (e) => retries.push(e.reason)},
+    });
+    const accounts = await listAll<{id: string}>(client, {path: '/ad_accounts', category: 'ads_read'});
+    sandbox.control.setFaults({timeoutRate: 0.25, pathPattern: 'campaigns'});
+    const got = await campaignsOf(client, accounts);
+    expect(sortedIds(got)).toEqual(sortedIds(sandbox.control.truth('campaigns').items));
+    expect(new Set(sortedIds(got)).size).toBe(got.length);
+    expect(retries).toContain('timeout');
+
+    // Every attempt held: a typed, retriable error after the configured retries, not a hang.
+    sandbox.control.setFaults({timeoutRate: 1, pathPattern: 'campaigns'});
+    const started = Date.now();
+    const error = await failureOf(firstPageOfCampaigns(client, accounts[0]!.id));
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.reason).toBe('timeout');
+    expect(error.retriable).toBe(true);
+    // 1 + maxRetries (8) attempts of 300 ms plus short backoffs: seconds, not the 30 s default.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('malformed and truncated JSON is a typed retriable error, retried to success', async () => {
     ({sandbox} = await sandboxWithClock(1));
     const retries: RetryReason[] = [];
     const client = clientFor(sandbox, {hooks: {onRetry: (e) => retries.push(e.reason)}});
     const accounts = await listAll<{id: string}>(client, {path: '/ad_accounts', category: 'ads_read'});
     sandbox.control.setFaults({malformedRate: 0.3, truncatedRate: 0.2, pathPattern: 'campaigns'});
-    const got = (
-      await Promise.all(
-        accounts.map((a) =>
-          listAll<{id: string}>(client, {
-            path: '/ad_accounts/{ad_account_id}/campaigns',
-            pathParams: {ad_account_id: a.id},
-            query: {entity_statuses: ALL_STATUSES, page_size: 2},
-            category: 'ads_read',
-          })
-        )
-      )
-    ).flat();
+    const got = await campaignsOf(client, accounts);
     expect(sortedIds(got)).toEqual(sortedIds(sandbox.control.truth('campaigns').items));
     expect(retries.filter((r) => r === 'malformed' || r === 'network').length).toBeGreaterThan(0);
 
     sandbox.control.setFaults({malformedRate: 1, pathPattern: 'campaigns'});
-    const error = await failureOf(
-      client.get({
-        path: '/ad_accounts/{ad_account_id}/campaigns',
-        pathParams: {ad_account_id: accounts[0]!.id},
-        category: 'ads_read',
-      })
-    );
+    const error = await failureOf(firstPageOfCampaigns(client, accounts[0]!.id));
     expect(error).toBeInstanceOf(TransientError);
     expect(error.reason).toBe('malformed');
     expect(error.retriable).toBe(true);
   });
 });
+
+/** Every campaign of the accounts, in pages of 2 (many requests for the faults to hit). */
+async function campaignsOf(client: PinterestClient, accounts: {id: string}[]): Promise<{id: string}[]> {
+  const lists = await Promise.all(
+    accounts.map((a) =>
+      listAll<{id: string}>(client, {
+        path: '/ad_accounts/{ad_account_id}/campaigns',
+        pathParams: {ad_account_id: a.id},
+        query: {entity_statuses: ALL_STATUSES, page_size: 2},
+        category: 'ads_read',
+      })
+    )
+  );
+  return lists.flat();
+}
+
+function firstPageOfCampaigns(client: PinterestClient, adAccountId: string): Promise<unknown> {
+  return client.get({
+    path: '/ad_accounts/{ad_account_id}/campaigns',
+    pathParams: {ad_account_id: adAccountId},
+    category: 'ads_read',
+  });
+}
