@@ -9,6 +9,7 @@ import {
   type ListingRunnerDeps,
   runListing,
 } from './listing-runner';
+import {StateDivergedError} from './batch-committer';
 import type {ListingRequest, RecordSource} from './ports';
 
 export interface CycleOptions {
@@ -45,10 +46,16 @@ export interface CycleSummary {
 }
 
 /**
- * One sync cycle over every configured entity collection: the ad account list first (it also says which ad
- * accounts exist), then each ad account's campaigns, ad groups and ads, then the token user's boards and pins.
+ * One sync cycle over every configured entity collection, in two lanes that run side by side because they spend
+ * different rate budgets: the ads lane (ads_read) lists the ad accounts first (that also says which exist), then
+ * each ad account's campaigns, ad groups and ads; the token-user lane (org_read) lists boards and pins. Against
+ * the real API a listing mostly waits for pages, so a cycle takes about the longer lane instead of their sum.
+ * Both lanes commit through the same writer, each transaction holding one listing's events with their state.
+ *
  * An ad account the token may not read is skipped (no deletes for it); a category whose daily quota is spent is
- * skipped until the next cycle while the other categories go on. Any other failure ends the cycle.
+ * skipped until the next cycle while the other categories go on. Any other failure ends the cycle once the other
+ * lane has finished (never with a lane still writing); a StateDivergedError wins over other failures, since
+ * only it makes the service rebuild its state.
  */
 export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<CycleSummary> {
   const now = deps.now ?? Date.now;
@@ -113,7 +120,8 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
   });
 
   const perAccount = registry.entities().filter((c) => c.scope === 'ad_account' && wanted.has(c.name));
-  if (wanted.has('ad_accounts') || perAccount.length > 0) {
+  const adsLane = async () => {
+    if (!wanted.has('ad_accounts') && perAccount.length === 0) return;
     const adAccountsDeclaration = entity('ad_accounts');
     const accountPages = await collectPages(deps.source.pages(request(adAccountsDeclaration)));
     const only = new Set(options.adAccountIds);
@@ -135,13 +143,29 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
         if (skipped.some((s) => s.shard === adAccountId && s.reason !== 'quota_exhausted')) break;
       }
     }
-  }
-  for (const declaration of registry
-    .entities()
-    .filter((c) => c.scope === 'token_user' && wanted.has(c.name))) {
-    await run(declaration, null, deps.source.pages(request(declaration)));
-  }
-  return {syncId, listings, skipped, durationSeconds: (now() - started) / 1000};
+  };
+  const tokenUserLane = async () => {
+    for (const declaration of registry
+      .entities()
+      .filter((c) => c.scope === 'token_user' && wanted.has(c.name))) {
+      await run(declaration, null, deps.source.pages(request(declaration)));
+    }
+  };
+
+  const failures = (await Promise.allSettled([adsLane(), tokenUserLane()]))
+    .filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+    .map((outcome) => outcome.reason as unknown);
+  if (failures.length > 0) throw failures.find((e) => e instanceof StateDivergedError) ?? failures[0];
+  // Lanes finish in any order: the summary lists collections in registry order, then by shard.
+  const rank = new Map(registry.entities().map((c, i) => [c.name, i]));
+  const byRegistryOrder = (a: {collection: string; shard: string}, b: {collection: string; shard: string}) =>
+    (rank.get(a.collection) ?? 0) - (rank.get(b.collection) ?? 0) || a.shard.localeCompare(b.shard);
+  return {
+    syncId,
+    listings: listings.sort(byRegistryOrder),
+    skipped: skipped.sort(byRegistryOrder),
+    durationSeconds: (now() - started) / 1000,
+  };
 }
 
 function skipReason(error: unknown): SkippedListing['reason'] | undefined {

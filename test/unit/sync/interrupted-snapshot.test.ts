@@ -3,14 +3,11 @@
  * serializer; the one stubbed seam is the Kafka sink (an in-memory BatchSink recording committed batches).
  */
 import {CollectionRegistry} from '../../../src/collections';
-import type {OutgoingMessage} from '../../../src/kafka';
-import {MemoryTokenStore, PinterestClient, resolveClientConfig} from '../../../src/pinterest';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {EventSerializer, InlineBatchEncoder, SchemaCatalog} from '../../../src/serde';
 import {StateStore} from '../../../src/state';
-import {runListing, type BatchSink, type ListingRunnerDeps} from '../../../src/sync';
-
-const silent = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
+import {runListing, type ListingRunnerDeps} from '../../../src/sync';
+import {recordingSink, sandboxClient, silent} from './harness';
 
 describe('an interrupted snapshot', () => {
   let sandbox: RunningSandbox;
@@ -23,16 +20,8 @@ describe('an interrupted snapshot', () => {
     const pins = new CollectionRegistry().get('pins');
     const catalog = new SchemaCatalog({collections: [pins]});
     const serializer = new EventSerializer(catalog, new Map([['pins', {keyId: 1, valueId: 2}]]));
-    const client = new PinterestClient({
-      config: resolveClientConfig({
-        apiBaseUrl: sandbox.baseUrl,
-        ...sandbox.credentials,
-        retry: {maxRetries: 0},
-      }),
-      tokenStore: new MemoryTokenStore(),
-    });
-    const committed: OutgoingMessage[][] = [];
-    const sink: BatchSink = {writeBatch: async (messages) => void committed.push([...messages])};
+    const client = sandboxClient(sandbox);
+    const {sink, committed} = recordingSink();
     const deps: ListingRunnerDeps = {
       encoder: new InlineBatchEncoder(serializer),
       sink,
