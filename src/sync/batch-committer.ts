@@ -1,4 +1,4 @@
-import {CdcError, isRetriable} from '../errors';
+import {CdcError, FencedError, isRetriable} from '../errors';
 import type {OutgoingMessage} from '../kafka';
 import type {BatchSink, SyncLogger} from './ports';
 
@@ -28,8 +28,10 @@ export class StateDivergedError extends CdcError {
 
 /**
  * Commits one batch as one transaction. A failed transaction is aborted by the writer, so sending the very same
- * messages again is exactly once; failures the writer marks non-retriable (fencing, an unknown commit outcome),
- * or too many attempts, become StateDivergedError.
+ * messages again is exactly once; failures the writer marks non-retriable (an unknown commit outcome), or too
+ * many attempts, become StateDivergedError. A FencedError passes through unchanged: another instance with the
+ * same transactional id took over, and this one must stop rather than reopen (reopening would fence the other
+ * one in turn, and the two would take turns forever).
  */
 export async function commitWithRetry(
   sink: BatchSink,
@@ -43,6 +45,7 @@ export async function commitWithRetry(
       await sink.writeBatch(messages);
       return;
     } catch (error) {
+      if (error instanceof FencedError) throw error;
       if (!isRetriable(error) || attempt >= retry.maxAttempts) {
         throw new StateDivergedError(
           `Kafka transaction failed after ${attempt} attempt(s): ${describe(error)}`,

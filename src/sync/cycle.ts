@@ -1,5 +1,6 @@
 import {type CollectionDeclaration, CollectionRegistry, shardOf} from '../collections';
 import type {JsonRecord, SyncContext} from '../events';
+import {FencedError} from '../errors';
 import {NotFoundError, PermissionError, QuotaExhaustedError} from '../pinterest';
 import type {StateStore} from '../state';
 import {
@@ -54,8 +55,8 @@ export interface CycleSummary {
  *
  * An ad account the token may not read is skipped (no deletes for it); a category whose daily quota is spent is
  * skipped until the next cycle while the other categories go on. Any other failure ends the cycle once the other
- * lane has finished (never with a lane still writing); a StateDivergedError wins over other failures, since
- * only it makes the service rebuild its state.
+ * lane has finished (never with a lane still writing). Which failure the cycle reports matters to the service:
+ * FencedError (stop) wins over StateDivergedError (rebuild state), which wins over the rest (retry later).
  */
 export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<CycleSummary> {
   const now = deps.now ?? Date.now;
@@ -155,7 +156,13 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
   const failures = (await Promise.allSettled([adsLane(), tokenUserLane()]))
     .filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
     .map((outcome) => outcome.reason as unknown);
-  if (failures.length > 0) throw failures.find((e) => e instanceof StateDivergedError) ?? failures[0];
+  if (failures.length > 0) {
+    throw (
+      failures.find((e) => e instanceof FencedError) ??
+      failures.find((e) => e instanceof StateDivergedError) ??
+      failures[0]
+    );
+  }
   // Lanes finish in any order: the summary lists collections in registry order, then by shard.
   const rank = new Map(registry.entities().map((c, i) => [c.name, i]));
   const byRegistryOrder = (a: {collection: string; shard: string}, b: {collection: string; shard: string}) =>

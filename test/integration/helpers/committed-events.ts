@@ -49,3 +49,15 @@ export async function readCommitted(options: {
   }
   return out;
 }
+
+/** Asserts that the events are one `r` per expected id: the snapshot exactly once, none missing, none doubled. */
+export function expectSnapshotExactlyOnce(
+  events: readonly ConsumedMessage[],
+  expectedIds: Iterable<string>
+): void {
+  const ids = events.map((m) => String((m.value as {after: {id: string}}).after.id));
+  expect(events.every((m) => (m.value as {op: string}).op === 'r')).toBe(true);
+  const expected = new Set(expectedIds);
+  expect(ids).toHaveLength(expected.size);
+  expect(new Set(ids)).toEqual(expected);
+}

@@ -4,7 +4,7 @@
  * seam is the Kafka sink (an in-memory BatchSink).
  */
 import {COLLECTIONS} from '../../../src/collections';
-import {CdcError} from '../../../src/errors';
+import {CdcError, FencedError} from '../../../src/errors';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {EventSerializer, InlineBatchEncoder, SchemaCatalog} from '../../../src/serde';
 import {StateStore} from '../../../src/state';
@@ -139,5 +139,17 @@ describe('runCycle lanes', () => {
       },
     });
     await expect(runCycle(options, deps)).rejects.toBeInstanceOf(StateDivergedError);
+  });
+
+  it('a fenced lane wins over a diverged one: the service must stop', async () => {
+    const {deps} = harness({
+      writeBatch: async (messages) => {
+        if (messages.some((m) => m.topic === 't.pins')) throw new FencedError('fenced by a newer instance');
+        if (messages.some((m) => m.topic === 't.campaigns')) {
+          throw new CdcError('commit outcome unknown', {retriable: false});
+        }
+      },
+    });
+    await expect(runCycle(options, deps)).rejects.toBeInstanceOf(FencedError);
   });
 });
