@@ -1,6 +1,7 @@
 import type {OutgoingMessage} from '../kafka';
 import type {BatchEncoder} from '../serde';
-import {commitWithRetry, type CommitRetryPolicy} from './batch-committer';
+import {FencedError} from '../errors';
+import {commitWithRetry, StateDivergedError, type CommitRetryPolicy} from './batch-committer';
 import {deadLetterMessage} from './dead-letter';
 import type {DiffOutput} from './differ';
 import type {BatchSink, SyncLogger, SyncTopics} from './ports';
@@ -68,7 +69,11 @@ export class TransactionPipeline {
     const encoded = this.deps.encoder.encodeBatch(unit.outputs);
     encoded.catch(() => undefined); // surfaced through the chain below
     const previous = this.tail;
-    const done = previous.then(async () => this.write(unit, await encoded));
+    const done = previous
+      .then(async () => this.write(unit, await encoded))
+      .catch((error: unknown) => {
+        throw this.diverged(unit, error);
+      });
     done.catch(() => undefined); // awaited below or by drain(); never an unhandled rejection meanwhile
     this.tail = done;
     this.inFlight.push(done);
@@ -80,6 +85,20 @@ export class TransactionPipeline {
     await this.submit();
     await this.tail;
     this.inFlight.length = 0;
+  }
+
+  /**
+   * A unit that is not committed leaves the in-memory state ahead of Kafka (the differ already recorded its
+   * changes), whatever the reason: an encoder bug, or an earlier unit's failure, as much as a failed commit. So
+   * every failure here is a StateDivergedError (the service rebuilds state), except fencing (the service stops).
+   */
+  private diverged(unit: Unit, error: unknown): unknown {
+    if (error instanceof StateDivergedError || error instanceof FencedError) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new StateDivergedError(
+      `${unit.outputs.length} ${this.deps.collection} change(s) of shard ${this.deps.shard} were not committed: ${reason}`,
+      error
+    );
   }
 
   private async write(unit: Unit, encoded: Awaited<ReturnType<BatchEncoder['encodeBatch']>>): Promise<void> {
