@@ -8,10 +8,10 @@ import {Registry} from 'prom-client';
 
 import {openPipeline} from '../../../src/app';
 import {loadConfig, secretValues} from '../../../src/config';
-import {createKafkaConnection} from '../../../src/kafka';
 import {createLogger, Metrics} from '../../../src/observability';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {readCommitted} from '../helpers/committed-events';
+import {readAll} from '../kafka/helpers';
 import {serviceEnv} from '../helpers/service-env';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 
@@ -22,8 +22,6 @@ interface DeadLetter {
   error: {type: string; message: string};
   raw_json: string;
 }
-
-const quiet = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 
 describe('dead letters and secrets', () => {
   let sandbox: RunningSandbox;
@@ -59,8 +57,10 @@ describe('dead letters and secrets', () => {
     });
     const metrics = new Metrics({registry: new Registry(), version: 'test', defaultMetrics: false});
 
-    const [bad] = sandbox.control.applyChanges([
+    const [bad, keyless] = sandbox.control.applyChanges([
       {kind: 'update', collection: 'campaigns', count: 1, set: {daily_spend_cap: 'twelve dollars'}},
+      // A record without a usable key cannot enter the state at all: dead-lettered by the listing itself.
+      {kind: 'update', collection: 'pins', count: 1, set: {id: null}},
     ]).applied;
     const pipeline = await openPipeline(config, {logger, metrics, version: 'test'});
     // Expire the access token mid-run so a refresh (and a rotation) happens while we log at debug.
@@ -71,17 +71,24 @@ describe('dead letters and secrets', () => {
     expect(campaigns).toMatchObject({outcome: 'complete', fetched: 4, deadLetters: 1, events: {r: 3}});
     const counted = await metrics.registry.getSingleMetricAsString('pinterest_cdc_dead_letters_total');
     expect(counted).toContain('collection="campaigns",reason="encode"} 1');
+    expect(summary.listings.find((l) => l.collection === 'pins')).toMatchObject({
+      outcome: 'complete',
+      fetched: 5,
+      deadLetters: 1,
+      events: {r: 4},
+    });
+    expect(counted).toContain('collection="pins",reason="key"} 1');
 
-    const kafka = createKafkaConnection(
-      {brokers: kafkaBrokers(), clientId: 'dlq-reader', logLevel: 'nothing'},
-      {logger: quiet}
+    // A plain read_committed consumer: a dead letter of a keyless record has no Kafka key either.
+    const deadLetters = (await readAll(`${prefix}.dlq`, {readUncommitted: false})).map(
+      (record) => JSON.parse(record.value!) as DeadLetter
     );
-    const deadLetters: DeadLetter[] = [];
-    for await (const record of kafka.changelogReader().readToEnd(`${prefix}.dlq`)) {
-      deadLetters.push(JSON.parse(record.value!.toString('utf8')));
-    }
-    await kafka.close();
-    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters).toHaveLength(2);
+    const keyDeadLetter = deadLetters.find((d) => d.collection === 'pins');
+    expect(keyDeadLetter).toMatchObject({reason: 'key', key: null});
+    expect(keyDeadLetter!.error.message).toMatch(/\bid\b/);
+    expect(JSON.parse(keyDeadLetter!.raw_json)).toEqual(keyless!.after);
+    deadLetters.sort((a) => (a.collection === 'campaigns' ? -1 : 1));
     expect(deadLetters[0]).toMatchObject({
       collection: 'campaigns',
       reason: 'encode',
