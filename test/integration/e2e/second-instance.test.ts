@@ -55,10 +55,11 @@ describe('a second instance with the same configuration', () => {
 
     const second = await openPipeline(config, {logger: silent, version: 'test'});
     try {
+      let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
         firstOutcome,
-        new Promise((r) => setTimeout(() => r('still running after 30 s'), 30_000)),
-      ]);
+        new Promise((r) => (timer = setTimeout(() => r('still running after 30 s'), 30_000))),
+      ]).finally(() => clearTimeout(timer));
       stopFirst.abort(); // only matters when the assertion below fails: do not leave it running
       expect(outcome).toBeInstanceOf(FencedError);
 
