@@ -14,7 +14,7 @@
  *
  * Needs Kafka and the registry: KAFKA_BROKERS (default 127.0.0.1:39092), SCHEMA_REGISTRY_URL (default
  * http://127.0.0.1:38081/apis/ccompat/v7). The bench's topics are deleted at the end (--keep keeps them).
- * Run: node -r @swc-node/register bench/first-sync.ts [--pins 1000000] [--batch 1000] [--keep]
+ * Run: node -r @swc-node/register bench/first-sync.ts [--pins 1000000] [--batch 1000] [--keep] [--heap-mb 256]
  */
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
@@ -33,6 +33,9 @@ const argValue = (name: string): string | undefined => {
 const PINS = Number(argValue('pins') ?? 1_000_000);
 const BATCH = Number(argValue('batch') ?? 1000);
 const KEEP = process.argv.includes('--keep');
+// --heap-mb N runs the measured children with V8's old space capped at N MiB, as a container's memory limit
+// should be translated (NODE_OPTIONS=--max-old-space-size): shows whether the sync fits, and at what cost in time.
+const HEAP_MB = argValue('heap-mb');
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:39092';
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:38081/apis/ccompat/v7';
 
@@ -148,7 +151,8 @@ interface Measured extends ChildResult {
 
 async function runChild(mode: 'baseline' | 'sync', env: NodeJS.ProcessEnv): Promise<Measured> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename, '--child', mode], {
+  const heap = HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [];
+  const child = spawn(process.execPath, [...heap, '-r', '@swc-node/register', __filename, '--child', mode], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,7 +186,8 @@ function table(rows: string[][]): string {
 async function orchestrate(): Promise<void> {
   const prefix = `bench-first-sync-${randomBytes(4).toString('hex')}`;
   console.log(
-    `first sync of ${PINS.toLocaleString('en-US')} pins (transactions of ${BATCH} events, topic prefix ${prefix})`
+    `first sync of ${PINS.toLocaleString('en-US')} pins (transactions of ${BATCH} events, topic prefix ${prefix}` +
+      (HEAP_MB ? `, children with --max-old-space-size=${HEAP_MB})` : ')')
   );
   const credentials = {
     PINTEREST_CLIENT_ID: '1500000',

@@ -111,6 +111,29 @@ checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") . | sha25
 {{- end }}
 
 {{/*
+--max-old-space-size in MiB: heapPercentOfMemoryLimit of resources.limits.memory (a Kubernetes quantity); empty
+when there is no limit, the percentage is 0, extraEnv sets NODE_OPTIONS itself, or the quantity is not readable
+(validateValues reports that).
+*/}}
+{{- define "pinterest-cdc.maxOldSpaceMiB" -}}
+{{- $limit := toString ((((.Values.resources | default dict).limits) | default dict).memory | default "") }}
+{{- $percent := .Values.heapPercentOfMemoryLimit | default 0 | int }}
+{{- $own := false }}
+{{- range .Values.extraEnv }}{{ if eq .name "NODE_OPTIONS" }}{{ $own = true }}{{ end }}{{ end }}
+{{- if and $limit (gt $percent 0) (not $own) }}
+{{- $units := list (list "Gi" 1073741824.0) (list "Mi" 1048576.0) (list "Ki" 1024.0) (list "G" 1000000000.0) (list "M" 1000000.0) (list "k" 1000.0) }}
+{{- $bytes := 0.0 }}
+{{- range $units }}
+{{- if and (not $bytes) (hasSuffix (index . 0) $limit) (regexMatch "^[0-9.]+$" (trimSuffix (index . 0) $limit)) }}
+{{- $bytes = mulf (trimSuffix (index . 0) $limit | float64) (index . 1) }}
+{{- end }}
+{{- end }}
+{{- if and (not $bytes) (regexMatch "^[0-9]+$" $limit) }}{{ $bytes = $limit | float64 }}{{ end }}
+{{- if $bytes }}{{ floor (divf (mulf $bytes $percent) 104857600.0) | int }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/*
 Checks across values that values.schema.json cannot express; fails the render with every problem at once.
 */}}
 {{- define "pinterest-cdc.validateValues" -}}
@@ -140,6 +163,10 @@ Checks across values that values.schema.json cannot express; fails the render wi
 {{- $shutdown := include "pinterest-cdc.shutdownTimeoutSeconds" . | int }}
 {{- if le (int .Values.terminationGracePeriodSeconds) $shutdown }}
 {{- $problems = append $problems (printf "terminationGracePeriodSeconds (%d) must be above config.sync.shutdownTimeoutSeconds (%d), or Kubernetes kills the pod before the in-flight batch is finished" (int .Values.terminationGracePeriodSeconds) $shutdown) }}
+{{- end }}
+{{- $memory := toString ((((.Values.resources | default dict).limits) | default dict).memory | default "") }}
+{{- if and $memory (gt (.Values.heapPercentOfMemoryLimit | default 0 | int) 0) (not (regexMatch "^[0-9]+$|^[0-9.]+(Gi|Mi|Ki|G|M|k)$" $memory)) }}
+{{- $problems = append $problems (printf "resources.limits.memory %q: cannot derive the heap cap from it; use Gi, Mi, Ki, G, M, k or bytes, or set heapPercentOfMemoryLimit: 0 (and NODE_OPTIONS in extraEnv)" $memory) }}
 {{- end }}
 {{- if and (ne (toString .Values.podDisruptionBudget.minAvailable) "<nil>") (ne (toString .Values.podDisruptionBudget.maxUnavailable) "<nil>") }}
 {{- $problems = append $problems "podDisruptionBudget: set minAvailable or maxUnavailable, not both" }}

@@ -219,6 +219,38 @@ describe('default render (ci/default-values.yaml)', () => {
   });
 });
 
+describe('heap cap (heapPercentOfMemoryLimit of resources.limits.memory)', () => {
+  const nodeOptions = (options: {set?: string[]; setJson?: string[]}) =>
+    envOf(render({valuesFiles: ['default-values.yaml'], ...options}))
+      .filter((e) => e.name === 'NODE_OPTIONS')
+      .map((e) => e.value as string);
+
+  it('passes 75% of the 512Mi default limit as --max-old-space-size', () => {
+    expect(nodeOptions({})).toEqual(['--max-old-space-size=384']);
+  });
+
+  it('reads binary and decimal quantities and plain bytes', () => {
+    expect(nodeOptions({set: ['resources.limits.memory=2Gi', 'heapPercentOfMemoryLimit=50']})).toEqual([
+      '--max-old-space-size=1024',
+    ]);
+    expect(nodeOptions({set: ['resources.limits.memory=1G']})).toEqual(['--max-old-space-size=715']);
+    expect(nodeOptions({set: ['resources.limits.memory=536870912']})).toEqual(['--max-old-space-size=384']);
+  });
+
+  it("leaves Node's default with 0, and the user's own NODE_OPTIONS alone", () => {
+    expect(nodeOptions({set: ['heapPercentOfMemoryLimit=0']})).toEqual([]);
+    expect(
+      nodeOptions({setJson: ['extraEnv=[{"name":"NODE_OPTIONS","value":"--max-old-space-size=999"}]']})
+    ).toEqual(['--max-old-space-size=999']);
+  });
+
+  it('fails clearly on a quantity it cannot read', () => {
+    expect(
+      renderError({valuesFiles: ['default-values.yaml'], set: ['resources.limits.memory=1.5Ti']})
+    ).toMatch(/resources.limits.memory "1.5Ti": cannot derive the heap cap/);
+  });
+});
+
 describe('existing Secret (ci/existing-secret-values.yaml)', () => {
   const objects = render({valuesFiles: ['existing-secret-values.yaml']});
 
