@@ -41,6 +41,11 @@ export function totalsByTopic(messages: readonly OutgoingMessage[]): Record<stri
  * puts all of one partition's messages of a request into one RecordBatch, and the broker rejects a RecordBatch
  * above message.max.bytes (default 1 MiB), which kafkajs does not split: so a request's estimated size stays
  * under maxRequestBytes. A single message above the limit travels alone (and the broker decides).
+ *
+ * Smaller topics go first (the state changelog, dead letters, then the events): the first request then touches
+ * every partition of the transaction, so kafkajs adds them all in one AddPartitionsToTxn (each of which costs a
+ * coordinator lookup and a round trip) instead of one more per later request. Order across topics does not
+ * matter inside a transaction; order within a topic is kept.
  */
 export function planRequests(
   messages: readonly OutgoingMessage[],
@@ -53,9 +58,17 @@ export function planRequests(
     else byTopic.set(message.topic, [message]);
   }
 
+  const topicBytes = new Map<string, number>();
+  for (const [topic, list] of byTopic)
+    topicBytes.set(
+      topic,
+      list.reduce((n, x) => n + payloadBytes(x), 0)
+    );
+  const topicsSmallFirst = [...byTopic].sort(([a], [b]) => topicBytes.get(a)! - topicBytes.get(b)!);
+
   const requests: PlannedRequest[] = [];
   let current: PlannedRequest = {topicMessages: [], estimatedBytes: 0};
-  for (const [topic, list] of byTopic) {
+  for (const [topic, list] of topicsSmallFirst) {
     let group: OutgoingMessage[] | undefined;
     for (const message of list) {
       const size = payloadBytes(message) + RECORD_OVERHEAD_BYTES;

@@ -53,4 +53,18 @@ describe('batch planning', () => {
     expect(plan.length).toBeGreaterThan(3);
     expect(planRequests([], 500)).toEqual([]);
   });
+
+  it('puts smaller topics first, so the first request of a transaction touches every topic', () => {
+    const events = Array.from({length: 8}, (_, i) => m('events', `e${i}`, 200));
+    const state = Array.from({length: 8}, (_, i) => m('state', `s${i}`, 20));
+    const plan = planRequests([...events, ...state, m('dlq', 'd', 50)], 1000);
+    expect(plan.length).toBeGreaterThan(1);
+    expect(plan[0]?.topicMessages.map((t) => t.topic)).toEqual(['dlq', 'state', 'events']);
+    const eventKeys = plan.flatMap((r) =>
+      r.topicMessages
+        .filter((t) => t.topic === 'events')
+        .flatMap((t) => t.messages.map((x) => x.key?.toString()))
+    );
+    expect(eventKeys).toEqual(events.map((x) => x.key?.toString()));
+  });
 });
