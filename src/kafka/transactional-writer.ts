@@ -2,7 +2,7 @@ import type {Kafka, Message, Producer, Transaction} from 'kafkajs';
 
 import {CdcError, FencedError, ProduceError, TransactionOutcomeUnknownError} from '../errors';
 import {planRequests, totalsByTopic} from './batch-plan';
-import {describeError, isFencingError, kafkajsRetriable} from './kafka-errors';
+import {describeError, hasErrorType, isFencingError, kafkajsRetriable} from './kafka-errors';
 import {JavaCompatiblePartitioner} from './partitioner';
 import type {
   BatchResult,
@@ -189,6 +189,15 @@ export class KafkajsTransactionalWriter implements TransactionalWriter {
     const {logger} = this.deps;
     if (isFencingError(error)) {
       // The newer producer's InitProducerId aborted our open transaction: nothing of this batch is visible.
+      return {error: this.markFenced(error), outcome: 'fenced'};
+    }
+    if (committing && hasErrorType(error, 'CONCURRENT_TRANSACTIONS')) {
+      // EndTxn refused because another operation on this transactional id is under way. Our own previous EndTxn
+      // cannot be it (each is awaited, and AddPartitionsToTxn already waited for it), so it is a newer producer's
+      // InitProducerId or the coordinator aborting a transaction that outlived its timeout: either way this
+      // transaction is being aborted and our epoch is over. kafkajs cannot send EndTxn again (COMMITTING ->
+      // COMMITTING is refused), and replacing the producer would fence the newer instance in turn: stop instead.
+      // Seen about once in 60 fencings in a loop on Kafka 4.1; the other 59 answered PRODUCER_FENCED.
       return {error: this.markFenced(error), outcome: 'fenced'};
     }
     if (!committing && txn?.isActive()) {
