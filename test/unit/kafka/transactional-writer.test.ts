@@ -64,6 +64,16 @@ describe('KafkajsTransactionalWriter commit failures', () => {
     expect(fake.producers).toBe(1);
   });
 
+  it('so does UNKNOWN_SERVER_ERROR on EndTxn (the broker failing its PREPARE_EPOCH_FENCE race)', async () => {
+    const fake = fakeKafka(() => protocolError('UNKNOWN', -1, false));
+    const writer = new KafkajsTransactionalWriter({
+      kafka: fake.kafka,
+      logger: silent,
+      options: {transactionalId: 'x'},
+    });
+    await expect(writer.writeBatch([message])).rejects.toBeInstanceOf(FencedError);
+  });
+
   it('a commit lost to the network leaves the outcome unknown', async () => {
     const fake = fakeKafka(() => Object.assign(new Error('Connection error: ECONNRESET'), {retriable: true}));
     const writer = new KafkajsTransactionalWriter({
