@@ -245,7 +245,7 @@ async function spawnStack(
   writeState(dir, state);
 
   try {
-    const clusterId = crypto.randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     await formatStorage(kafkaJava.java, classpath, logging, clusterId, serverProps, kafkaLog);
   } catch (error) {
     await stopFromState(state, dir, log);
@@ -283,6 +283,18 @@ async function spawnStack(
       `logs in ${logsDir}`
   );
   return state;
+}
+
+/**
+ * A random cluster id in Kafka's form (16 bytes, base64url). One in 64 starts with "-", which kafka-storage's
+ * argument parser reads as an option ("argument --cluster-id: expected one argument"; it failed a CI run), so
+ * those are drawn again, as Kafka's own Uuid.randomUuid() does.
+ */
+function newClusterId() {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** @param {string} java @param {string} classpath @param {string} logging @param {string} clusterId
@@ -562,4 +574,5 @@ module.exports = {
   StackError,
   StackPrerequisiteError,
   StackStartError,
+  newClusterId,
 };
