@@ -58,17 +58,14 @@ export function planRequests(
     else byTopic.set(message.topic, [message]);
   }
 
-  const topicBytes = new Map<string, number>();
-  for (const [topic, list] of byTopic)
-    topicBytes.set(
-      topic,
-      list.reduce((n, x) => n + payloadBytes(x), 0)
-    );
-  const topicsSmallFirst = [...byTopic].sort(([a], [b]) => topicBytes.get(a)! - topicBytes.get(b)!);
+  const topicBytes = (list: readonly OutgoingMessage[]) => list.reduce((n, x) => n + payloadBytes(x), 0);
+  const topicsSmallFirst = [...byTopic]
+    .map(([topic, list]) => ({topic, list, bytes: topicBytes(list)}))
+    .sort((a, b) => a.bytes - b.bytes);
 
   const requests: PlannedRequest[] = [];
   let current: PlannedRequest = {topicMessages: [], estimatedBytes: 0};
-  for (const [topic, list] of topicsSmallFirst) {
+  for (const {topic, list} of topicsSmallFirst) {
     let group: OutgoingMessage[] | undefined;
     for (const message of list) {
       const size = payloadBytes(message) + RECORD_OVERHEAD_BYTES;
