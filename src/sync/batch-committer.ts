@@ -27,11 +27,20 @@ export class StateDivergedError extends CdcError {
 }
 
 /**
+ * What a batch that was not committed means to the service, decided in this one place: FencedError stays as it
+ * is (another instance with the same transactional id took over: stop, for reopening would fence it in turn and
+ * the two would take turns forever); anything else leaves the in-memory state ahead of Kafka: StateDivergedError
+ * (rebuild state from the changelog). `what` says which batch and why, for the message.
+ */
+export function notCommitted(error: unknown, what: string): FencedError | StateDivergedError {
+  if (error instanceof FencedError || error instanceof StateDivergedError) return error;
+  return new StateDivergedError(`${what}: ${describe(error)}`, error);
+}
+
+/**
  * Commits one batch as one transaction. A failed transaction is aborted by the writer, so sending the very same
- * messages again is exactly once; failures the writer marks non-retriable (an unknown commit outcome), or too
- * many attempts, become StateDivergedError. A FencedError passes through unchanged: another instance with the
- * same transactional id took over, and this one must stop rather than reopen (reopening would fence the other
- * one in turn, and the two would take turns forever).
+ * messages again is exactly once. Failures the writer marks non-retriable (an unknown commit outcome, fencing),
+ * or too many attempts, end it as `notCommitted` says.
  */
 export async function commitWithRetry(
   sink: BatchSink,
@@ -45,12 +54,8 @@ export async function commitWithRetry(
       await sink.writeBatch(messages);
       return;
     } catch (error) {
-      if (error instanceof FencedError) throw error;
       if (!isRetriable(error) || attempt >= retry.maxAttempts) {
-        throw new StateDivergedError(
-          `Kafka transaction failed after ${attempt} attempt(s): ${describe(error)}`,
-          error
-        );
+        throw notCommitted(error, `Kafka transaction failed after ${attempt} attempt(s)`);
       }
       const delay = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
       deps.logger.warn(

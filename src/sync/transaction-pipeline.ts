@@ -1,7 +1,6 @@
 import type {OutgoingMessage} from '../kafka';
 import type {BatchEncoder} from '../serde';
-import {FencedError} from '../errors';
-import {commitWithRetry, StateDivergedError, type CommitRetryPolicy} from './batch-committer';
+import {commitWithRetry, notCommitted, type CommitRetryPolicy} from './batch-committer';
 import {deadLetterMessage} from './dead-letter';
 import type {DiffOutput} from './differ';
 import type {BatchSink, SyncLogger, SyncTopics} from './ports';
@@ -69,10 +68,16 @@ export class TransactionPipeline {
     const encoded = this.deps.encoder.encodeBatch(unit.outputs);
     encoded.catch(() => undefined); // surfaced through the chain below
     const previous = this.tail;
+    // Whatever stops a unit (an encoder bug or an earlier unit's failure as much as its commit), its changes are
+    // already in the in-memory state: notCommitted says what that means to the service.
     const done = previous
       .then(async () => this.write(unit, await encoded))
       .catch((error: unknown) => {
-        throw this.diverged(unit, error);
+        const {collection, shard} = this.deps;
+        throw notCommitted(
+          error,
+          `${unit.outputs.length} ${collection} change(s) of shard ${shard} were not committed`
+        );
       });
     done.catch(() => undefined); // awaited below or by drain(); never an unhandled rejection meanwhile
     this.tail = done;
@@ -85,20 +90,6 @@ export class TransactionPipeline {
     await this.submit();
     await this.tail;
     this.inFlight.length = 0;
-  }
-
-  /**
-   * A unit that is not committed leaves the in-memory state ahead of Kafka (the differ already recorded its
-   * changes), whatever the reason: an encoder bug, or an earlier unit's failure, as much as a failed commit. So
-   * every failure here is a StateDivergedError (the service rebuilds state), except fencing (the service stops).
-   */
-  private diverged(unit: Unit, error: unknown): unknown {
-    if (error instanceof StateDivergedError || error instanceof FencedError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
-    return new StateDivergedError(
-      `${unit.outputs.length} ${this.deps.collection} change(s) of shard ${this.deps.shard} were not committed: ${reason}`,
-      error
-    );
   }
 
   private async write(unit: Unit, encoded: Awaited<ReturnType<BatchEncoder['encodeBatch']>>): Promise<void> {

@@ -50,14 +50,13 @@ function fakeKafka(commitFailure: () => Error): {kafka: Kafka; producers: number
   };
 }
 
+const writerOn = (fake: {kafka: Kafka}) =>
+  new KafkajsTransactionalWriter({kafka: fake.kafka, logger: silent, options: {transactionalId: 'x'}});
+
 describe('KafkajsTransactionalWriter commit failures', () => {
   it('EndTxn refused with CONCURRENT_TRANSACTIONS means another producer took over: FencedError, for good', async () => {
     const fake = fakeKafka(() => protocolError('CONCURRENT_TRANSACTIONS', 51, true));
-    const writer = new KafkajsTransactionalWriter({
-      kafka: fake.kafka,
-      logger: silent,
-      options: {transactionalId: 'x'},
-    });
+    const writer = writerOn(fake);
     await expect(writer.writeBatch([message])).rejects.toBeInstanceOf(FencedError);
     // It never starts a new producer (whose InitProducerId would fence the newer instance in turn).
     await expect(writer.writeBatch([message])).rejects.toBeInstanceOf(FencedError);
@@ -66,21 +65,13 @@ describe('KafkajsTransactionalWriter commit failures', () => {
 
   it('so does UNKNOWN_SERVER_ERROR on EndTxn (the broker failing its PREPARE_EPOCH_FENCE race)', async () => {
     const fake = fakeKafka(() => protocolError('UNKNOWN', -1, false));
-    const writer = new KafkajsTransactionalWriter({
-      kafka: fake.kafka,
-      logger: silent,
-      options: {transactionalId: 'x'},
-    });
+    const writer = writerOn(fake);
     await expect(writer.writeBatch([message])).rejects.toBeInstanceOf(FencedError);
   });
 
   it('a commit lost to the network leaves the outcome unknown', async () => {
     const fake = fakeKafka(() => Object.assign(new Error('Connection error: ECONNRESET'), {retriable: true}));
-    const writer = new KafkajsTransactionalWriter({
-      kafka: fake.kafka,
-      logger: silent,
-      options: {transactionalId: 'x'},
-    });
+    const writer = writerOn(fake);
     await expect(writer.writeBatch([message])).rejects.toBeInstanceOf(TransactionOutcomeUnknownError);
   });
 
@@ -92,11 +83,7 @@ describe('KafkajsTransactionalWriter commit failures', () => {
         retriable: false,
       })
     );
-    const writer = new KafkajsTransactionalWriter({
-      kafka: fake.kafka,
-      logger: silent,
-      options: {transactionalId: 'x'},
-    });
+    const writer = writerOn(fake);
     await expect(writer.writeBatch([message])).rejects.toBeInstanceOf(FencedError);
   });
 });
