@@ -127,9 +127,13 @@ export class SnapshotDiffer {
     for (const recordKey of this.state.unseenKeys()) {
       const image = this.state.get(recordKey)?.image;
       this.state.delete(recordKey);
-      const before = this.keepImages && image !== undefined ? (JSON.parse(image) as JsonRecord) : null;
+      const key = this.keyFromRecordKey(recordKey);
+      // Without a kept image, `before` still names the row (Debezium does the same for tables whose replica
+      // identity holds only the key): sinks such as the Debezium JDBC sink take the row to delete from it.
+      const before: JsonRecord =
+        this.keepImages && image !== undefined ? (JSON.parse(image) as JsonRecord) : {...key};
       deletes.push({
-        event: this.event('d', this.keyFromRecordKey(recordKey), before, null, null),
+        event: this.event('d', key, before, null, null),
         state: recordStateMessage(this.declaration.name, this.state.shard, recordKey, null),
       });
     }
