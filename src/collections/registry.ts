@@ -1,5 +1,7 @@
+import {adAccountAnalytics} from './ad-account-analytics';
 import {adAccounts} from './ad-accounts';
 import {adAnalytics} from './ad-analytics';
+import {adGroupAnalytics} from './ad-group-analytics';
 import {adGroups} from './ad-groups';
 import {ads} from './ads';
 import {boards} from './boards';
@@ -19,6 +21,8 @@ export const COLLECTIONS: readonly CollectionDeclaration[] = [
   pins,
   adAnalytics,
   campaignAnalytics,
+  adGroupAnalytics,
+  adAccountAnalytics,
 ];
 
 /** A lookup over a list of declarations (the full list by default; tests may pass their own). */
@@ -32,6 +36,11 @@ export class CollectionRegistry {
         throw new Error(`Collection name ${JSON.stringify(declaration.name)} is not snake_case`);
       }
       if (byName.has(declaration.name)) throw new Error(`Collection ${declaration.name} is declared twice`);
+      if ((declaration.kind === 'analytics') !== (declaration.analytics !== undefined)) {
+        throw new Error(
+          `Collection ${declaration.name}: an analytics declaration goes with kind 'analytics'`
+        );
+      }
       byName.set(declaration.name, declaration);
     }
     this.byName = byName;
@@ -49,6 +58,10 @@ export class CollectionRegistry {
 
   entities(): CollectionDeclaration[] {
     return this.all.filter((c) => c.kind === 'entity');
+  }
+
+  analytics(): CollectionDeclaration[] {
+    return this.all.filter((c) => c.kind === 'analytics');
   }
 }
 

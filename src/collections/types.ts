@@ -1,3 +1,4 @@
+import type {AnalyticsLevel, LevelSpec} from '../pinterest/analytics';
 import type {RateCategory} from '../pinterest/types';
 
 /**
@@ -8,8 +9,20 @@ import type {RateCategory} from '../pinterest/types';
  */
 export type CollectionScope = 'ad_account' | 'token_user' | 'ad_accounts';
 
-/** Entities are listed in full and diffed; analytics rows are re-read per date window (a later issue). */
+/** Entities are listed in full and diffed; analytics rows are re-read per date window (src/analytics). */
 export type CollectionKind = 'entity' | 'analytics';
+
+/** What an analytics collection reads (kind `analytics` only). */
+export interface AnalyticsDeclaration {
+  /** DAY rows of this level. */
+  readonly level: AnalyticsLevel;
+  /** Endpoint, id parameter, row id column and report level (notes/pinterest-api.md §3-§4). */
+  readonly api: LevelSpec;
+  /** The key field that names the level's entity (`ad_id`); null for the ad-account level. */
+  readonly idField: string | null;
+  /** The entity collection whose listing gives the level's ids and lifetimes; null for the ad-account level. */
+  readonly entities: string | null;
+}
 
 export type QueryValue = string | number | boolean | readonly string[];
 
@@ -30,6 +43,8 @@ export interface CollectionDeclaration {
   readonly keepBeforeImages: boolean;
   /** A field that changes whenever the record changes (informational: the differ still hashes everything). */
   readonly changeHintField?: string;
+  /** Analytics collections: the level, its API and where its ids come from. */
+  readonly analytics?: AnalyticsDeclaration;
 }
 
 /** The field that names the shard in the key of `ad_account`-scoped collections. */

@@ -2,6 +2,7 @@ export {loadConfig, loadConfigWithSources, configLeaves} from './load';
 export type {LoadConfigOptions, LoadedConfig, ValueSource} from './load';
 export {redactConfig, secretValues, secretPaths, REDACTED} from './redact';
 export {renderConfigDocs, renderExampleConfig} from './docs';
+export {configWarnings} from './rules';
 export {CONFIG_FILE_ENV, ENV_PREFIX, genericEnvName} from './leaves';
 export type {Leaf} from './leaves';
 export {

@@ -2,6 +2,7 @@
  * Checks that span several settings. Each rule names the paths it reads; it runs only when those paths are
  * individually valid, so one mistake is reported once.
  */
+import {analyticsColumn} from '../collections/analytics-columns';
 import type {AppConfig} from './settings';
 
 export interface CrossRule {
@@ -67,6 +68,38 @@ export const crossRules: readonly CrossRule[] = [
       ];
     },
   },
+];
+
+/** Checks that need the current date (injectable). */
+export function startDateRule(now: Date): CrossRule {
+  return {
+    paths: ['analytics.startDate', 'analytics.columns'],
+    check({analytics}) {
+      const today = now.toISOString().slice(0, 10);
+      if (analytics.startDate > today) {
+        return [
+          `analytics.startDate: ${analytics.startDate} is in the future (PINTEREST_CDC_ANALYTICS__START_DATE)`,
+        ];
+      }
+      // notes/pinterest-api.md §3-§4: the sync endpoint reaches 89 days back; older days need async reports.
+      const syncReach = new Date(Date.parse(`${today}T00:00:00Z`) - 89 * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const syncOnly = analytics.columns.filter((c) => analyticsColumn(c)?.inReports === false);
+      if (analytics.startDate >= syncReach || syncOnly.length === 0) return [];
+      return [
+        `analytics.columns: ${syncOnly.join(', ')} cannot be read from async reports, which serve the days ` +
+          `before ${syncReach} that analytics.startDate ${analytics.startDate} asks for; drop them or start later`,
+      ];
+    },
+  };
+}
+
+/**
+ * Settings that work but probably not as meant: logged at start (openPipeline), not refused, since a shorter
+ * restatement window is a legitimate trade of completeness for requests.
+ */
+export const warningRules: readonly CrossRule[] = [
   {
     paths: [
       'analytics.restatementDays',
@@ -79,23 +112,14 @@ export const crossRules: readonly CrossRule[] = [
       if (a.restatementDays >= longest) return [];
       return [
         `analytics.restatementDays: ${a.restatementDays} is shorter than the longest attribution window ` +
-          `(${longest} days): conversions attributed later would never be emitted; raise it to ${longest} ` +
-          `(PINTEREST_CDC_ANALYTICS__RESTATEMENT_DAYS)`,
+          `(${longest} days): conversions Pinterest attributes to a day after it left the window are never ` +
+          `emitted; raise it to ${longest} (PINTEREST_CDC_ANALYTICS__RESTATEMENT_DAYS)`,
       ];
     },
   },
 ];
 
-/** Checks that need the current date (injectable). */
-export function startDateRule(now: Date): CrossRule {
-  return {
-    paths: ['analytics.startDate'],
-    check({analytics}) {
-      const today = now.toISOString().slice(0, 10);
-      if (analytics.startDate <= today) return [];
-      return [
-        `analytics.startDate: ${analytics.startDate} is in the future (PINTEREST_CDC_ANALYTICS__START_DATE)`,
-      ];
-    },
-  };
+/** The warnings of a loaded configuration (every rule's paths are valid once it loaded). */
+export function configWarnings(config: AppConfig): string[] {
+  return warningRules.flatMap((rule) => rule.check(config));
 }

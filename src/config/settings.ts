@@ -4,6 +4,7 @@
  */
 import {z} from 'zod';
 
+import {analyticsColumn, SYNC_COLUMN_NAMES} from '../collections/analytics-columns';
 import {COLLECTIONS} from '../collections/registry';
 import type {CollectionDeclaration} from '../collections/types';
 
@@ -85,9 +86,12 @@ const entityCollection = z.enum(ENTITY_COLLECTIONS, {
 const analyticsCollection = z.enum(ANALYTICS_COLLECTIONS, {
   error: `each collection must be one of ${ANALYTICS_COLLECTIONS.join(', ')}`,
 });
-const columnName = z
-  .string()
-  .regex(/^[A-Z0-9_]+$/, 'each column must be an upper-case Pinterest column name');
+// notes/pinterest-api.md §3: a column outside the documented `columns` enum is a 400 on every request.
+const columnName = z.string().refine((c) => analyticsColumn(c) !== undefined, {
+  error: (issue) =>
+    `unknown column ${JSON.stringify(issue.input)}: not one of the ${SYNC_COLUMN_NAMES.length} documented ` +
+    'analytics columns (src/collections/analytics-columns.ts)',
+});
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, {error: 'must be a date YYYY-MM-DD', abort: true})
@@ -278,12 +282,24 @@ export const settings = {
   },
   analytics: {
     collections: list(analyticsCollection, {
-      description: 'Analytics collections to capture; empty = none.',
-      default: [...ANALYTICS_COLLECTIONS],
+      description:
+        'Analytics collections to capture (daily rows per ad, campaign, ad group, ad account); empty = none.',
+      default: ['ad_analytics', 'campaign_analytics'],
       itemDoc: 'analytics collections',
     }),
+    intervalSeconds: integer({
+      description:
+        'Time between the starts of two analytics cycles of an ad account (each re-reads the restatement ' +
+        'window). Hourly costs about ceil(ads / 250) + ceil(campaigns / 250) ads_analytics requests per account ' +
+        'and hour: 408 for 100,000 ads, 2% of the 300/min budget.',
+      default: 3600,
+      min: 60,
+      max: 7 * 86_400,
+    }),
     startDate: text({
-      description: 'First day of the backfill (UTC). Days older than ~89 days come from async reports.',
+      description:
+        'First day of the backfill (UTC). Days older than 89 days come from async reports; at most 913 days ' +
+        'back (older days are not served).',
       default: ({now}) => isoDay(new Date(now.getTime() - 30 * DAY_MS)),
       defaultDoc: '30 days before today (UTC)',
       schema: isoDate,
@@ -291,14 +307,16 @@ export const settings = {
     }),
     restatementDays: integer({
       description:
-        'Trailing days re-read every cycle, as conversions are attributed late; at least the longest ' +
-        'attribution window.',
+        'Trailing days (today included) re-read every cycle, as conversions are attributed late; older days ' +
+        'are settled: never read again. Keep it at least the longest attribution window (a warning says so).',
       default: 30,
       min: 1,
       max: MAX_RESTATEMENT_DAYS,
     }),
     columns: list(columnName, {
-      description: 'Metric columns requested (Pinterest `columns`).',
+      description:
+        'Metric columns requested (Pinterest `columns`); each must be one of the documented columns. ' +
+        'Changing them makes the next cycle emit `u` for every row of the window.',
       default: [...DEFAULT_ANALYTICS_COLUMNS],
       itemDoc: 'column names',
       nonEmpty: true,
@@ -317,6 +335,12 @@ export const settings = {
       description: 'Pinterest `view_window_days`.',
       default: 1,
       values: ATTRIBUTION_WINDOW_DAYS,
+    }),
+    conversionReportTime: choice(['TIME_OF_AD_ACTION', 'TIME_OF_CONVERSION'], {
+      description:
+        'Pinterest `conversion_report_time`: count a conversion on the day of the ad action (the API default) ' +
+        'or of the conversion.',
+      default: 'TIME_OF_AD_ACTION',
     }),
   },
   observability: {

@@ -8,11 +8,13 @@ import {CdcError} from '../errors';
 import {
   ANALYTICS_CATEGORY,
   LEVELS,
-  attributionQuery,
-  normaliseSyncRow,
+  normaliseSyncRows,
   planAnalytics,
+  syncAnalyticsQuery,
+  type AnalyticsPart,
   type AnalyticsRequest,
   type AnalyticsRow,
+  type AnalyticsRows,
 } from './analytics';
 import {TOKEN_ENDPOINT, TokenManager} from './auth';
 import {classifyOutcome, outcomeOfAxiosError} from './classify';
@@ -56,7 +58,11 @@ export interface PinterestClientDeps {
   sleep?: Sleep;
 }
 
-/** Arrays as repeated keys (the OpenAPI default for these parameters, notes §1); everything URL-encoded. */
+/**
+ * Arrays as repeated keys (the OpenAPI default for these parameters, notes §1); everything URL-encoded but the
+ * comma, which separates the items of comma-joined lists (`columns`, analytics ids) and is sent as live traffic
+ * shows it (notes/pinterest-api.md §10: `campaign_ids=A,B,C`).
+ */
 export function buildQuery(query: Record<string, QueryValue> | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
@@ -64,7 +70,7 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
     if (Array.isArray(value)) for (const item of value) params.append(key, String(item));
     else params.append(key, String(value));
   }
-  const text = params.toString();
+  const text = params.toString().replace(/%2C/g, ',');
   return text ? `?${text}` : '';
 }
 
@@ -154,47 +160,48 @@ export class PinterestClient implements ReportApi {
         'analytics start is older than Pinterest keeps; starting at the oldest available date'
       );
     }
-    const spec = LEVELS[req.level];
-    const columns = req.columns ?? this.config.analyticsColumns;
-    const sync = plan.sync.map((part) => async () => {
-      const rows = await this.get<unknown>({
-        path: spec.path,
-        pathParams: {ad_account_id: req.adAccountId},
-        category: ANALYTICS_CATEGORY,
-        query: {
-          start_date: part.start,
-          end_date: part.end,
-          // notes/pinterest-api.md §3: `columns` is explode:false, i.e. comma-separated.
-          columns: columns.join(','),
-          granularity: req.granularity ?? 'DAY',
-          [spec.idParam]: part.ids,
-          ...attributionQuery(req.attribution ?? this.config.attribution),
-        },
-      });
-      if (!Array.isArray(rows)) {
-        throw new TransientError(`Pinterest ${spec.path}: analytics answered something other than an array`, {
-          endpoint: spec.path,
-          status: 200,
-          retriable: true,
-          reason: 'malformed',
-        });
-      }
-      return rows.map((row) => normaliseSyncRow(row, req.level, req.adAccountId, spec.path));
-    });
-    const reports = plan.reports.map(
-      (part) => () =>
-        runReport(
-          {
-            ...part,
-            level: req.level,
-            adAccountId: req.adAccountId,
-            columns: req.columns ?? this.config.reportColumns,
-            attribution: req.attribution ?? this.config.attribution,
-          },
-          {api: this, options: this.config.reports, clock: this.clock, sleep: this.sleep, logger: this.logger}
-        )
+    const withoutIds = LEVELS[req.level].idParam === null;
+    const part = (range: {start: string; end: string; ids: string[]}, via: 'sync' | 'report') => () =>
+      this.analyticsPart({
+        level: req.level,
+        adAccountId: req.adAccountId,
+        ids: withoutIds ? null : range.ids,
+        start: range.start,
+        end: range.end,
+        columns: req.columns ?? (via === 'sync' ? this.config.analyticsColumns : this.config.reportColumns),
+        attribution: req.attribution ?? this.config.attribution,
+        via,
+      }).then((result) => result.rows);
+    return runConcurrently(
+      [...plan.sync.map((r) => part(r, 'sync')), ...plan.reports.map((r) => part(r, 'report'))],
+      this.config.maxConcurrency
     );
-    return runConcurrently([...sync, ...reports], this.config.maxConcurrency);
+  }
+
+  /** One analytics request: a sync call, or a whole async report (create, polls, download). */
+  async analyticsPart(part: AnalyticsPart): Promise<AnalyticsRows> {
+    const spec = LEVELS[part.level];
+    if (part.via === 'report') {
+      return runReport(
+        {...part, ids: part.ids === null ? null : [...part.ids]},
+        {api: this, options: this.config.reports, clock: this.clock, sleep: this.sleep, logger: this.logger}
+      );
+    }
+    const rows = await this.get<unknown>({
+      path: spec.path,
+      pathParams: {ad_account_id: part.adAccountId},
+      category: ANALYTICS_CATEGORY,
+      query: syncAnalyticsQuery(part),
+    });
+    if (!Array.isArray(rows)) {
+      throw new TransientError(`Pinterest ${spec.path}: analytics answered something other than an array`, {
+        endpoint: spec.path,
+        status: 200,
+        retriable: true,
+        reason: 'malformed',
+      });
+    }
+    return normaliseSyncRows(rows, part.level, part.adAccountId);
   }
 
   /** Downloads a finished report from its pre-signed URL: no bearer token (another host), no API budget. */

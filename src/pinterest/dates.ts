@@ -47,3 +47,17 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** Days since 1970-01-01 of a UTC date (the Avro `date` value): how state keys a day compactly. */
+export function dayNumber(date: string): number {
+  return Math.round(toDateMs(date) / DAY_MS);
+}
+
+export function dateOfDay(day: number): string {
+  return fromDateMs(day * DAY_MS);
+}
+
+/** The UTC date of a Unix-seconds timestamp (entities' created_time / updated_time). */
+export function dateOfUnixSeconds(seconds: number): string {
+  return fromDateMs(seconds * 1000);
+}

@@ -30,8 +30,26 @@ export {
   TokenStoreError,
   TransientError,
 } from './errors';
-export {LEVELS as ANALYTICS_LEVELS, planAnalytics} from './analytics';
-export type {AnalyticsLevel, AnalyticsPlan, AnalyticsRequest, AnalyticsRow} from './analytics';
+export {
+  LEVELS as ANALYTICS_LEVELS,
+  planAnalytics,
+  REPORT_IDS_PER_REQUEST,
+  REPORT_MAX_DAYS_BACK,
+  REPORT_MAX_RANGE_DAYS,
+  SYNC_IDS_PER_REQUEST,
+  SYNC_MAX_DAYS_BACK,
+  SYNC_MAX_RANGE_DAYS,
+} from './analytics';
+export type {
+  AnalyticsLevel,
+  AnalyticsPart,
+  AnalyticsPlan,
+  AnalyticsRequest,
+  AnalyticsRow,
+  AnalyticsRows,
+  LevelSpec,
+} from './analytics';
+export {addDays, daysBetween, todayUtc} from './dates';
 export type {BudgetSnapshotEntry} from './rate-budget';
 export {RATE_CATEGORIES, silentLogger} from './types';
 export type {

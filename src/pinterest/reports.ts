@@ -2,7 +2,7 @@
  * Async analytics reports (notes/pinterest-api.md §4): POST /reports, poll the token with backoff on the
  * analytics_get_report budget, download the pre-signed `url`, parse the BY_ID JSON `{<id>: [rows]}`.
  */
-import {LEVELS, type AnalyticsLevel, type AnalyticsRow} from './analytics';
+import {LEVELS, metricsOf, type AnalyticsLevel, type AnalyticsRows} from './analytics';
 import type {AttributionOptions, ReportOptions} from './config';
 import type {DateRange} from './dates';
 import {ReportFailedError, TransientError} from './errors';
@@ -31,30 +31,27 @@ export interface ReportApi {
 export interface ReportJob extends DateRange {
   level: AnalyticsLevel;
   adAccountId: string;
-  ids: string[];
+  /** At most 500; null = no id filter: every entity of the level (the ADVERTISER level has no filter). */
+  ids: readonly string[] | null;
   columns: readonly string[];
   attribution?: AttributionOptions;
 }
 
 // notes/pinterest-api.md §4: statuses after which polling cannot succeed.
 const FAILED_STATUSES = new Set(['FAILED', 'EXPIRED', 'CANCELLED', 'DOES_NOT_EXIST']);
-const ID_FILTER: Record<AnalyticsLevel, string> = {
-  ad: 'ad_ids',
-  campaign: 'campaign_ids',
-  ad_group: 'ad_group_ids',
-};
 
 export function reportBody(job: ReportJob): Record<string, unknown> {
+  const spec = LEVELS[job.level];
   const body: Record<string, unknown> = {
     start_date: job.start,
     end_date: job.end,
     granularity: 'DAY',
-    level: LEVELS[job.level].reportLevel,
+    level: spec.reportLevel,
     columns: [...job.columns],
-    [ID_FILTER[job.level]]: job.ids,
     report_format: 'JSON',
     primary_sort: 'BY_ID',
   };
+  if (job.ids !== null && spec.reportIdFilter !== null) body[spec.reportIdFilter] = [...job.ids];
   const a = job.attribution;
   if (a?.clickWindowDays !== undefined) body.click_window_days = a.clickWindowDays;
   if (a?.engagementWindowDays !== undefined) body.engagement_window_days = a.engagementWindowDays;
@@ -72,35 +69,48 @@ function malformed(endpoint: string, what: string): TransientError {
   });
 }
 
-/** BY_ID JSON: `{"<entity id>": [{DATE, ...metrics}]}`; rows whose columns are all 0 are simply absent. */
-export function parseByIdReport(
-  file: unknown,
-  job: Pick<ReportJob, 'level' | 'adAccountId'>
-): AnalyticsRow[] {
-  if (!file || typeof file !== 'object' || Array.isArray(file))
+/**
+ * BY_ID JSON: `{"<entity id>": [{DATE, ...metrics}]}`; rows whose columns are all 0 are simply absent. The file
+ * may come as text (the live URL names a `.txt` file, notes/pinterest-api.md §10). An entry or row without a
+ * usable id or DATE is handed back raw in `rejected`; a file that is not such an object is malformed.
+ */
+export function parseByIdReport(file: unknown, job: Pick<ReportJob, 'level' | 'adAccountId'>): AnalyticsRows {
+  let parsed = file;
+  if (typeof file === 'string') {
+    try {
+      parsed = JSON.parse(file) as unknown;
+    } catch {
+      throw malformed(REPORT_FILE_ENDPOINT, 'not JSON');
+    }
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw malformed(REPORT_FILE_ENDPOINT, 'not a BY_ID object');
-  const idColumn = LEVELS[job.level].idColumn;
-  const rows: AnalyticsRow[] = [];
-  for (const [entityId, list] of Object.entries(file as Record<string, unknown>)) {
-    if (!Array.isArray(list)) throw malformed(REPORT_FILE_ENDPOINT, 'an entity entry that is not a list');
+  const spec = LEVELS[job.level];
+  const idKeys = [spec.idColumn, ...spec.reportIdAliases];
+  const out: AnalyticsRows = {rows: [], rejected: []};
+  for (const [entityId, list] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!Array.isArray(list) || !/^\d+$/.test(entityId)) {
+      out.rejected.push({[entityId]: list});
+      continue;
+    }
     for (const row of list) {
-      const record = (row && typeof row === 'object' ? row : {}) as Record<string, unknown>;
-      if (typeof record.DATE !== 'string') throw malformed(REPORT_FILE_ENDPOINT, 'a row without DATE');
-      const metrics: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(record)) {
-        if (key !== 'DATE' && key !== idColumn) metrics[key] = value;
+      const record = (row && typeof row === 'object' && !Array.isArray(row) ? row : undefined) as
+        Record<string, unknown> | undefined;
+      if (!record || typeof record.DATE !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(record.DATE)) {
+        out.rejected.push({[spec.idColumn]: entityId, row});
+        continue;
       }
-      rows.push({
+      out.rows.push({
         level: job.level,
         adAccountId: job.adAccountId,
         entityId,
         date: record.DATE,
         source: 'report',
-        metrics,
+        metrics: metricsOf(record, idKeys, entityId),
       });
     }
   }
-  return rows;
+  return out;
 }
 
 export interface ReportRunnerDeps {
@@ -111,7 +121,7 @@ export interface ReportRunnerDeps {
   logger: Logger;
 }
 
-export async function runReport(job: ReportJob, deps: ReportRunnerDeps): Promise<AnalyticsRow[]> {
+export async function runReport(job: ReportJob, deps: ReportRunnerDeps): Promise<AnalyticsRows> {
   const {api, options, clock, sleep} = deps;
   const pathParams = {ad_account_id: job.adAccountId};
   const created = (await api.post({
@@ -132,6 +142,7 @@ export async function runReport(job: ReportJob, deps: ReportRunnerDeps): Promise
     const polled = (await api.get({
       path: REPORTS_ENDPOINT,
       pathParams,
+      // Live tokens hold `-`, `_` and `==` (notes/pinterest-api.md §10): the query builder URL-encodes them.
       query: {token},
       category: 'analytics_get_report',
     })) as {
@@ -144,7 +155,7 @@ export async function runReport(job: ReportJob, deps: ReportRunnerDeps): Promise
         throw malformed(REPORTS_ENDPOINT, 'FINISHED without a url');
       const rows = parseByIdReport(await api.download(polled.url), job);
       deps.logger.debug(
-        {level: job.level, start: job.start, end: job.end, rows: rows.length},
+        {level: job.level, start: job.start, end: job.end, rows: rows.rows.length},
         'async report read'
       );
       return rows;

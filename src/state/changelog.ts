@@ -1,4 +1,12 @@
 import {CdcError} from '../errors';
+import {
+  decodeProgressValue,
+  decodeRowValue,
+  encodeProgressValue,
+  encodeRowValue,
+  type AnalyticsProgress,
+  type RowFigures,
+} from './analytics-codec';
 import {StoredRefreshToken} from './refresh-token';
 import type {StateStore} from './state-store';
 
@@ -8,12 +16,15 @@ import type {StateStore} from './state-store';
  *   record:  [1][1][len][collection][len][shard][record key...]      value [1][flags][hash 8 bytes][image utf8]
  *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
+ *   analytics row [1][4]... and analytics progress [1][5]...: src/state/analytics-codec.ts
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
 const KIND_RECORD = 1;
 const KIND_SHARD = 2;
 const KIND_TOKEN = 3;
+const KIND_ANALYTICS_ROW = 4;
+const KIND_ANALYTICS_PROGRESS = 5;
 const FLAG_IMAGE = 1;
 const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
 
@@ -25,7 +36,14 @@ export interface ChangelogMessage {
 export type ChangelogKey =
   | {readonly kind: 'record'; readonly collection: string; readonly shard: string; readonly key: string}
   | {readonly kind: 'shard'; readonly collection: string; readonly shard: string}
-  | {readonly kind: 'token'; readonly name: string};
+  | {readonly kind: 'token'; readonly name: string}
+  | {
+      readonly kind: 'analytics_row';
+      readonly collection: string;
+      readonly shard: string;
+      readonly key: string;
+    }
+  | {readonly kind: 'analytics_progress'; readonly collection: string; readonly shard: string};
 
 /** The changelog holds a record this version cannot read (written by a newer pinterest-cdc, or corrupt). */
 export class ChangelogFormatError extends CdcError {
@@ -67,6 +85,30 @@ export function shardMarkerMessage(
   return {key, value};
 }
 
+/** An analytics row (`key` = rowKey(entity id, date)) with its figures, or its tombstone (null). */
+export function analyticsRowMessage(
+  collection: string,
+  shard: string,
+  key: string,
+  figures: RowFigures | null
+): ChangelogMessage {
+  return {
+    key: scopedKey(KIND_ANALYTICS_ROW, collection, shard, key),
+    value: figures === null ? null : encodeRowValue(CHANGELOG_VERSION, figures),
+  };
+}
+
+export function analyticsProgressMessage(
+  collection: string,
+  shard: string,
+  progress: AnalyticsProgress | null
+): ChangelogMessage {
+  return {
+    key: scopedKey(KIND_ANALYTICS_PROGRESS, collection, shard, ''),
+    value: progress === null ? null : encodeProgressValue(CHANGELOG_VERSION, progress),
+  };
+}
+
 /** The refresh token record the Pinterest client's TokenStore writes; `name` tells apart several apps. */
 export function refreshTokenMessage(name: string, token: StoredRefreshToken | null): ChangelogMessage {
   const key = Buffer.concat([Buffer.from([CHANGELOG_VERSION, KIND_TOKEN]), Buffer.from(name, 'utf8')]);
@@ -79,7 +121,7 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   checkVersion(key, 'key');
   const kind = key[1];
   if (kind === KIND_TOKEN) return {kind: 'token', name: key.toString('utf8', 2)};
-  if (kind !== KIND_RECORD && kind !== KIND_SHARD)
+  if (kind === undefined || kind < KIND_RECORD || kind > KIND_ANALYTICS_PROGRESS || kind === KIND_TOKEN)
     throw new ChangelogFormatError(`Unknown changelog kind ${kind}`);
   let offset = 2;
   const read = (): string => {
@@ -93,7 +135,10 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   const collection = read();
   const shard = read();
   if (kind === KIND_SHARD) return {kind: 'shard', collection, shard};
-  return {kind: 'record', collection, shard, key: key.toString('utf8', offset)};
+  if (kind === KIND_ANALYTICS_PROGRESS) return {kind: 'analytics_progress', collection, shard};
+  const rest = key.toString('utf8', offset);
+  if (kind === KIND_ANALYTICS_ROW) return {kind: 'analytics_row', collection, shard, key: rest};
+  return {kind: 'record', collection, shard, key: rest};
 }
 
 export function decodeRecordValue(value: Buffer): {
@@ -154,6 +199,29 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
     case 'token':
       states.refreshToken = value === null ? undefined : decodeRefreshToken(value);
       return;
+    case 'analytics_row': {
+      let figures: RowFigures | null = null;
+      if (value !== null) {
+        checkVersion(value, 'value');
+        figures = decodeRowValue(value) ?? null;
+        if (figures === null) throw new ChangelogFormatError('Truncated changelog analytics row');
+      }
+      try {
+        states.analytics(decoded.collection, decoded.shard).restoreRow(decoded.key, figures);
+      } catch (error) {
+        throw new ChangelogFormatError(`Unreadable changelog analytics row key: ${(error as Error).message}`);
+      }
+      return;
+    }
+    case 'analytics_progress': {
+      const shard = states.analytics(decoded.collection, decoded.shard);
+      if (value === null) return;
+      checkVersion(value, 'value');
+      const progress = decodeProgressValue(value);
+      if (!progress) throw new ChangelogFormatError('Unreadable changelog analytics progress');
+      shard.progress = progress;
+      return;
+    }
   }
 }
 

@@ -1,10 +1,30 @@
+import {AnalyticsShardState} from './analytics-shard-state';
 import type {StoredRefreshToken} from './refresh-token';
 import {ShardState} from './shard-state';
 
-/** All states of one process: one ShardState per (collection, shard), plus the persisted refresh token. */
+/**
+ * All states of one process: one ShardState per (entity collection, shard), one AnalyticsShardState per
+ * (analytics collection, ad account), plus the persisted refresh token.
+ */
 export class StateStore {
   private readonly shards = new Map<string, ShardState>();
+  private readonly analyticsShards = new Map<string, AnalyticsShardState>();
   refreshToken: StoredRefreshToken | undefined;
+
+  /** The analytics state of (collection, ad account), created empty on first use. */
+  analytics(collection: string, shard: string): AnalyticsShardState {
+    const id = shardId(collection, shard);
+    let state = this.analyticsShards.get(id);
+    if (!state) {
+      state = new AnalyticsShardState(collection, shard);
+      this.analyticsShards.set(id, state);
+    }
+    return state;
+  }
+
+  analyticsAll(): AnalyticsShardState[] {
+    return [...this.analyticsShards.values()];
+  }
 
   /** The state of (collection, shard), created empty on first use. */
   shard(collection: string, shard: string): ShardState {

@@ -2,7 +2,8 @@ import type {OutgoingMessage} from '../kafka';
 import type {BatchEncoder} from '../serde';
 import {commitWithRetry, notCommitted, type CommitRetryPolicy} from './batch-committer';
 import {deadLetterMessage} from './dead-letter';
-import type {DiffOutput} from './differ';
+import type {EncodeItem} from '../serde';
+import type {ChangelogMessage} from '../state';
 import type {BatchSink, SyncLogger, SyncTopics} from './ports';
 
 export interface CommittedUnit {
@@ -25,8 +26,16 @@ export interface TransactionPipelineDeps {
   readonly onDeadLetter: (reason: 'encode') => void;
 }
 
+/**
+ * A change event and the changelog record that remembers it (a DiffOutput), or none: an analytics row older than
+ * the restatement window is emitted once and never kept.
+ */
+export interface PipelineOutput extends EncodeItem {
+  readonly state: ChangelogMessage | null;
+}
+
 interface Unit {
-  readonly outputs: DiffOutput[];
+  readonly outputs: PipelineOutput[];
   readonly extra: OutgoingMessage[];
 }
 
@@ -51,7 +60,7 @@ export class TransactionPipeline {
     return this.unit.outputs.length;
   }
 
-  add(output: DiffOutput): void {
+  add(output: PipelineOutput): void {
     this.unit.outputs.push(output);
   }
 
@@ -98,18 +107,18 @@ export class TransactionPipeline {
     const events = new Map<string, number>();
     let deadLetters = 0;
     unit.outputs.forEach((output, i) => {
-      const state = {topic: topics.state, key: output.state.key, value: output.state.value};
+      const state = output.state && {topic: topics.state, key: output.state.key, value: output.state.value};
       const result = encoded[i];
       if (result && 'messages' in result) {
         for (const m of result.messages)
           messages.push({topic: topics.events(collection), key: m.key, value: m.value});
-        messages.push(state);
+        if (state) messages.push(state);
         events.set(output.event.op, (events.get(output.event.op) ?? 0) + 1);
         return;
       }
       // The state update still goes out with the dead letter: the dead letter is the record's trace, and without
       // it a restart would re-emit what the in-memory state already holds.
-      messages.push(state);
+      if (state) messages.push(state);
       messages.push(
         deadLetterMessage({
           topic: topics.deadLetters,

@@ -223,7 +223,7 @@ describe('loadConfig', () => {
     expect(problems[0]).not.toMatch(/missing: .*pinterest\.clientId/);
   });
 
-  it('checks cross-setting rules: attribution vs restatement, future start date, credentials in URLs', () => {
+  it('checks cross-setting rules: future start date, credentials in URLs', () => {
     const problems = problemsOf(() =>
       loadConfig({
         env: {
@@ -236,11 +236,9 @@ describe('loadConfig', () => {
         now: NOW,
       })
     );
+    expect(problems.some((p) => p.startsWith('analytics.restatementDays'))).toBe(false);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(
-          /^analytics\.restatementDays: 30 is shorter than the longest attribution window \(60/
-        ),
         expect.stringMatching(/^analytics\.startDate: 2025-07-01 is in the future/),
         expect.stringMatching(/^schemaRegistry\.url: must not contain credentials/),
         expect.stringMatching(/^schemaRegistry: username and password go together/),

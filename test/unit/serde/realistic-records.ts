@@ -4,6 +4,13 @@
  */
 export const AD_ACCOUNT_ID = '549755885175';
 
+const ATTRIBUTION = {
+  click_window_days: 30,
+  engagement_window_days: 30,
+  view_window_days: 1,
+  conversion_report_time: 'TIME_OF_AD_ACTION',
+};
+
 export const realisticRecords: Record<string, Record<string, unknown>> = {
   ad_accounts: {
     id: AD_ACCOUNT_ID,
@@ -146,18 +153,43 @@ export const realisticRecords: Record<string, Record<string, unknown>> = {
     is_product: false,
     product_tags: [],
   },
+  // Analytics rows as the analytics differ images them (src/analytics/row-differ.ts): one field per column,
+  // the attribution settings, and a column this catalog does not know under its API name.
   ad_analytics: {
     ad_account_id: AD_ACCOUNT_ID,
     ad_id: '687195134316',
     date: '2024-02-29',
-    SPEND_IN_MICRO_DOLLAR: 30000000,
-    TOTAL_CLICKTHROUGH: 216,
+    spend_in_micro_dollar: 30000000,
+    total_clickthrough: 216,
+    ctr: 0.0123,
+    campaign_id: '626736533506',
+    ...ATTRIBUTION,
+    TOTAL_FUTURE_METRIC: 4,
   },
   campaign_analytics: {
     ad_account_id: AD_ACCOUNT_ID,
     campaign_id: '626736533506',
     date: '2026-01-01',
-    SPEND_IN_DOLLAR: 30,
+    spend_in_dollar: 30,
+    campaign_name: 'Spring sale',
+    ...ATTRIBUTION,
+  },
+  ad_group_analytics: {
+    ad_account_id: AD_ACCOUNT_ID,
+    ad_group_id: '2680059592705',
+    date: '2026-01-01',
+    impression_1: 1200,
+    cpc_in_micro_dollar: 1234567.8,
+    is_premiere_campaign: false,
+    ...ATTRIBUTION,
+  },
+  ad_account_analytics: {
+    ad_account_id: AD_ACCOUNT_ID,
+    date: '2026-01-01',
+    spend_in_micro_dollar: 123456789,
+    total_checkout_value_in_micro_dollar: 987654321,
+    ...ATTRIBUTION,
+    NEW_COLUMN: 'x',
   },
 };
 
@@ -169,8 +201,10 @@ export const expectedUnknown: Record<string, Record<string, unknown>> = {
   ads: {},
   boards: {},
   pins: {is_product: false, product_tags: []},
-  ad_analytics: {SPEND_IN_MICRO_DOLLAR: 30000000, TOTAL_CLICKTHROUGH: 216},
-  campaign_analytics: {SPEND_IN_DOLLAR: 30},
+  ad_analytics: {TOTAL_FUTURE_METRIC: 4},
+  campaign_analytics: {},
+  ad_group_analytics: {},
+  ad_account_analytics: {NEW_COLUMN: 'x'},
 };
 
 export function keyOf(collection: string, record: Record<string, unknown>, keyFields: readonly string[]) {
