@@ -4,8 +4,6 @@ export type {
   AnalyticsSettings,
   AnalyticsShardDeps,
   AnalyticsShardInput,
-  AnalyticsShardSummary,
-  SkippedAnalytics,
 } from './shard-runner';
 export {AnalyticsRowDiffer} from './row-differ';
 export type {RowDifferOptions} from './row-differ';

@@ -15,9 +15,6 @@ import type {CollectionDeclaration} from '../collections/types';
 import {CdcError} from '../errors';
 import type {JsonRecord, SyncContext} from '../events/change-event';
 import {
-  NotFoundError,
-  PermissionError,
-  QuotaExhaustedError,
   REPORT_IDS_PER_REQUEST,
   REPORT_MAX_RANGE_DAYS,
   SYNC_IDS_PER_REQUEST,
@@ -98,63 +95,27 @@ export interface AnalyticsResult extends ListingResult {
   readonly backfillRangesRemaining: number;
 }
 
-export interface SkippedAnalytics {
-  readonly collection: string;
-  readonly shard: string;
-  readonly reason: 'quota_exhausted' | 'permission' | 'not_found';
-  readonly message: string;
-}
-
-export interface AnalyticsShardSummary {
-  readonly adAccountId: string;
-  readonly results: AnalyticsResult[];
-  readonly skipped: SkippedAnalytics[];
-}
-
 // An unfiltered report is used when it is no bigger than a full filtered one (500 ids x 186 days), so asking for
 // the whole level never trades a few requests for an unbounded file.
 const MAX_UNFILTERED_ENTITY_DAYS = REPORT_IDS_PER_REQUEST * REPORT_MAX_RANGE_DAYS;
 const DEFAULT_CONCURRENCY = 4;
 
 /**
- * Runs every configured analytics collection of one ad account. A spent daily quota (QuotaExhaustedError, only
- * the ads_analytics category pauses), a missing permission or a vanished account skips what is left of the
- * account; anything else is thrown once what was diffed is committed.
+ * Runs every configured analytics collection of one ad account, in order. Whatever stops a collection is thrown
+ * once what was diffed is committed with its cursor: a spent daily quota (QuotaExhaustedError: the ads_analytics
+ * category pauses, the scheduler skips its later units), a missing permission, a vanished account, a shutdown
+ * (SyncAbortedError), a batch not committed (StateDivergedError / FencedError).
  */
 export async function runAnalyticsShard(
   input: AnalyticsShardInput,
   deps: AnalyticsShardDeps
-): Promise<AnalyticsShardSummary> {
+): Promise<AnalyticsResult[]> {
   const results: AnalyticsResult[] = [];
-  const skipped: SkippedAnalytics[] = [];
   for (const declaration of input.collections) {
     if (deps.signal?.aborted) throw new SyncAbortedError();
-    const blocked = skipped.find((s) => s.reason !== 'not_found' || s.collection === declaration.name);
-    if (blocked) {
-      skipped.push({...blocked, collection: declaration.name});
-      continue;
-    }
-    try {
-      results.push(await runCollection(declaration, input, deps));
-    } catch (error) {
-      const reason = skipReason(error);
-      if (reason === undefined) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      skipped.push({collection: declaration.name, shard: input.adAccountId, reason, message});
-      deps.logger.warn(
-        {collection: declaration.name, shard: input.adAccountId, reason, err: message},
-        'Analytics skipped'
-      );
-    }
+    results.push(await runCollection(declaration, input, deps));
   }
-  return {adAccountId: input.adAccountId, results, skipped};
-}
-
-function skipReason(error: unknown): SkippedAnalytics['reason'] | undefined {
-  if (error instanceof QuotaExhaustedError) return 'quota_exhausted';
-  if (error instanceof PermissionError) return 'permission';
-  if (error instanceof NotFoundError) return 'not_found';
-  return undefined;
+  return results;
 }
 
 interface Part {
@@ -334,6 +295,7 @@ async function runCollection(
     fetched,
     events,
     deadLetters,
+    heldDeletes: 0,
     durationSeconds: (now() - started) / 1000,
     requests,
     settled,

@@ -258,6 +258,15 @@ export const settings = {
       default: COLLECTIONS.filter((c) => c.kind === 'entity' && c.keepBeforeImages).map((c) => c.name),
       itemDoc: 'entity collections',
     }),
+    deleteGuardPercent: integer({
+      description:
+        "A complete listing that would delete more than this percentage of a collection's tracked records " +
+        '(an empty or truncated answer looks like that) holds its deletes until the next complete listing ' +
+        'agrees; held deletes are logged and counted (`pinterest_cdc_deletes_held_total`). 100 = never hold.',
+      default: 10,
+      min: 1,
+      max: 100,
+    }),
     instanceId: text({
       description:
         'Stable id of this deployment: part of transactional ids and state keys. Two running instances must ' +
@@ -287,15 +296,6 @@ export const settings = {
       default: ['ad_analytics', 'campaign_analytics'],
       itemDoc: 'analytics collections',
     }),
-    intervalSeconds: integer({
-      description:
-        'Time between the starts of two analytics cycles of an ad account (each re-reads the restatement ' +
-        'window). Hourly costs about ceil(ads / 250) + ceil(campaigns / 250) ads_analytics requests per account ' +
-        'and hour: 408 for 100,000 ads, 2% of the 300/min budget.',
-      default: 3600,
-      min: 60,
-      max: 7 * 86_400,
-    }),
     startDate: text({
       description:
         'First day of the backfill (UTC). Days older than 89 days come from async reports; at most 913 days ' +
@@ -304,6 +304,17 @@ export const settings = {
       defaultDoc: '30 days before today (UTC)',
       schema: isoDate,
       typeDoc: 'date `YYYY-MM-DD`',
+    }),
+    intervalSeconds: integer({
+      description:
+        'Time between the starts of two analytics cycles (each re-reads the restatement window); entity ' +
+        'listings keep `sync.intervalSeconds`. A kind that falls due while a cycle runs starts when it ends. ' +
+        'A cycle costs about ceil(ads / 250) + ceil(campaigns / 250) ads_analytics requests per ad account ' +
+        '(ads and campaigns that can have rows in the window): 408 for 100,000 ads, 2% of an hour of the ' +
+        '300/min budget.',
+      default: 3600,
+      min: 1,
+      max: 7 * 86_400,
     }),
     restatementDays: integer({
       description:

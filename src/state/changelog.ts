@@ -16,15 +16,17 @@ import type {StateStore} from './state-store';
  *   record:  [1][1][len][collection][len][shard][record key...]      value [1][flags][hash 8 bytes][image utf8]
  *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
- *   analytics row [1][4]... and analytics progress [1][5]...: src/state/analytics-codec.ts
+ *   held:    [1][4][len][collection][len][shard]                      value [1][digest of held delete keys, utf8]
+ *   analytics row [1][5]... and analytics progress [1][6]...: src/state/analytics-codec.ts
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
 const KIND_RECORD = 1;
 const KIND_SHARD = 2;
 const KIND_TOKEN = 3;
-const KIND_ANALYTICS_ROW = 4;
-const KIND_ANALYTICS_PROGRESS = 5;
+const KIND_HELD_DELETES = 4;
+const KIND_ANALYTICS_ROW = 5;
+const KIND_ANALYTICS_PROGRESS = 6;
 const FLAG_IMAGE = 1;
 const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
 
@@ -36,6 +38,7 @@ export interface ChangelogMessage {
 export type ChangelogKey =
   | {readonly kind: 'record'; readonly collection: string; readonly shard: string; readonly key: string}
   | {readonly kind: 'shard'; readonly collection: string; readonly shard: string}
+  | {readonly kind: 'held'; readonly collection: string; readonly shard: string}
   | {readonly kind: 'token'; readonly name: string}
   | {
       readonly kind: 'analytics_row';
@@ -83,6 +86,17 @@ export function shardMarkerMessage(
   value[1] = marker.firstSnapshotComplete ? FLAG_FIRST_SNAPSHOT_COMPLETE : 0;
   value.writeDoubleBE(marker.atMs, 2);
   return {key, value};
+}
+
+/** Which deletes of a shard the delete guard holds (a digest of their keys); null = none held. */
+export function heldDeletesMessage(
+  collection: string,
+  shard: string,
+  digest: string | null
+): ChangelogMessage {
+  const key = scopedKey(KIND_HELD_DELETES, collection, shard, '');
+  if (digest === null) return {key, value: null};
+  return {key, value: Buffer.concat([Buffer.from([CHANGELOG_VERSION]), Buffer.from(digest, 'utf8')])};
 }
 
 /** An analytics row (`key` = rowKey(entity id, date)) with its figures, or its tombstone (null). */
@@ -135,6 +149,7 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   const collection = read();
   const shard = read();
   if (kind === KIND_SHARD) return {kind: 'shard', collection, shard};
+  if (kind === KIND_HELD_DELETES) return {kind: 'held', collection, shard};
   if (kind === KIND_ANALYTICS_PROGRESS) return {kind: 'analytics_progress', collection, shard};
   const rest = key.toString('utf8', offset);
   if (kind === KIND_ANALYTICS_ROW) return {kind: 'analytics_row', collection, shard, key: rest};
@@ -162,6 +177,11 @@ export function decodeShardMarker(value: Buffer): {firstSnapshotComplete: boolea
     firstSnapshotComplete: ((value[1] as number) & FLAG_FIRST_SNAPSHOT_COMPLETE) !== 0,
     atMs: value.readDoubleBE(2),
   };
+}
+
+export function decodeHeldDeletes(value: Buffer): string {
+  checkVersion(value, 'value');
+  return value.toString('utf8', 1);
 }
 
 export function decodeRefreshToken(value: Buffer): StoredRefreshToken {
@@ -195,6 +215,10 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
     case 'shard':
       states.shard(decoded.collection, decoded.shard).firstSnapshotComplete =
         value !== null && decodeShardMarker(value).firstSnapshotComplete;
+      return;
+    case 'held':
+      states.shard(decoded.collection, decoded.shard).heldDeletes =
+        value === null ? undefined : decodeHeldDeletes(value);
       return;
     case 'token':
       states.refreshToken = value === null ? undefined : decodeRefreshToken(value);
