@@ -27,6 +27,8 @@ import {
   type SyncTopics,
   type UnitKind,
 } from '../sync';
+import {configWarnings} from '../config';
+import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
 import {KafkaTokenStore} from './kafka-token-store';
 
 export interface PipelineDeps {
@@ -64,7 +66,10 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
   const prefix = config.kafka.topicPrefix;
   const topics = syncTopics(prefix);
   const registry = new CollectionRegistry();
-  const collections = config.sync.collections.map((name) => registry.get(name));
+  const collections = [...config.sync.collections, ...config.analytics.collections].map((name) =>
+    registry.get(name)
+  );
+  for (const warning of configWarnings(config)) logger.warn({}, warning);
 
   const kafka: KafkaConnection = createKafkaConnection(
     {
@@ -158,6 +163,21 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
 
     // Kept for the pipeline's life: a held delete is released when the next listing agrees.
     const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});
+    const hooks = metrics ? syncHooks(metrics) : undefined;
+    const analytics = analyticsUnit({
+      config,
+      client,
+      state,
+      metrics,
+      hooks,
+      encoder,
+      sink: writer,
+      topics,
+      maxEventsPerTransaction: config.kafka.transactionBatchSize,
+      logger,
+      version: deps.version,
+    });
+    if (metrics) setAnalyticsGauges(metrics, state, config, Date.now());
     return {
       state,
       client,
@@ -180,9 +200,10 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             topics,
             maxEventsPerTransaction: config.kafka.transactionBatchSize,
             logger,
-            hooks: metrics ? syncHooks(metrics) : undefined,
+            hooks,
             signal: options?.signal,
             deleteGuard,
+            analytics,
           }
         ),
       close: () => closeAll(),

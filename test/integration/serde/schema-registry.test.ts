@@ -6,6 +6,7 @@ import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
 import {COLLECTIONS} from '../../../src/collections';
 import {buildChangeEvent} from '../../../src/events';
 import {
+  assembleEnvelope,
   defaultAvroDir,
   EventSerializer,
   SchemaCatalog,
@@ -14,6 +15,10 @@ import {
   type RawSchema,
 } from '../../../src/serde';
 import {keyOf, realisticRecords} from '../../unit/serde/realistic-records';
+
+function readValueSchema(file: string): RawSchema {
+  return JSON.parse(fs.readFileSync(join(defaultAvroDir(), file), 'utf8')) as RawSchema;
+}
 
 function registryUrl(): string {
   const url = process.env.SCHEMA_REGISTRY_URL;
@@ -125,7 +130,11 @@ describe('schemas on a real Confluent-compatible registry (Apicurio ccompat)', (
           .replace(/"aliases":\[[^\]]*\],?/g, '')
       ) as RawSchema;
     };
-    for (const {declaration, envelopeSchema} of catalog.all()) {
+    // Collections added after the move (ad_group_analytics, ad_account_analytics) never had other names.
+    const renamed = catalog
+      .all()
+      .filter((c) => ((c.envelopeSchema as {aliases?: unknown[]}).aliases ?? []).length > 0);
+    for (const {declaration, envelopeSchema} of renamed) {
       await registry.register(
         {type: 'AVRO' as never, schema: JSON.stringify(previous(envelopeSchema))},
         {subject: `${moved}.${declaration.name}-value`}
@@ -137,6 +146,37 @@ describe('schemas on a real Confluent-compatible registry (Apicurio ccompat)', (
     expect(((await registry.getSchema(latest)) as unknown as {name: string}).name).toBe(
       'pinterest.cdc.campaigns.Envelope'
     );
+  });
+
+  it('replaces the analytics placeholder value schemas (key fields + unknown_fields_json) BACKWARD-compatibly', async () => {
+    const replaced = `it${randomBytes(5).toString('hex')}`;
+    for (const name of ['ad_analytics', 'campaign_analytics']) {
+      const {declaration, keySchema} = catalog.get(name);
+      // The placeholder as registered before issue 9: the key fields, then unknown_fields_json.
+      const placeholder: RawSchema = {
+        type: 'record',
+        name: 'Value',
+        namespace: `pinterest.cdc.${name}`,
+        aliases: (readValueSchema(declaration.schemas.value).aliases as string[]) ?? [],
+        fields: [
+          ...(keySchema as {fields: unknown[]}).fields,
+          {name: 'unknown_fields_json', type: ['null', 'string'], default: null},
+        ],
+      };
+      const envelope = assembleEnvelope(
+        readValueSchema('common/envelope.avsc'),
+        readValueSchema('common/source.avsc'),
+        placeholder,
+        name
+      );
+      await registry.register(
+        {type: 'AVRO' as never, schema: JSON.stringify(envelope)},
+        {subject: `${replaced}.${name}-value`}
+      );
+    }
+    const replacedIds = await new SchemaRegistrar(registry, catalog, replaced).registerAll();
+    const latest = await registry.getLatestSchemaId(`${replaced}.ad_analytics-value`);
+    expect(latest).toBe(replacedIds.get('ad_analytics')!.valueId);
   });
 
   it('fails registration of a BACKWARD-incompatible local change, naming the subject and the reason', async () => {
