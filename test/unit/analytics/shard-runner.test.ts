@@ -131,6 +131,8 @@ describe('runAnalyticsShard on the sandbox', () => {
       parts?: AnalyticsPart[];
       batch?: number;
       collections?: string[];
+      /** Spends the ads_analytics daily cap once this many requests were made. */
+      exhaustAfter?: number;
     }
   ): Promise<AnalyticsResult[]> {
     const api = options.api ?? client();

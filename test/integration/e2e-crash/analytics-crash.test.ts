@@ -1,0 +1,295 @@
+/**
+ * Analytics exactly once across crashes, end to end through the CLI (issue 9): `pinterest-cdc sync --once` runs as
+ * a child process against an in-process sandbox (320 ads, 4 analytics levels, a 120-day backfill that needs async
+ * reports) and is SIGKILLed mid-backfill several times, at random analytics requests (plus a random delay, so the
+ * kill lands anywhere: mid-answer, mid-transaction, mid-commit), then allowed to finish. A read_committed consumer
+ * must then see one `r` per row of the sandbox's analytics truth, and nothing else. Then restatements are made on
+ * command, a run is killed mid-restatement, one completes, and the new events must be exactly the rows the
+ * restatements changed (one `u` each, at every level), with the topic's last image of every row equal to the
+ * truth; a last run emits nothing.
+ *
+ * Seed the kill points with CRASH_SEED=<n> (printed) to repeat a run's choices.
+ */
+import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import path from 'node:path';
+
+import {analyticsColumn} from '../../../src/collections';
+import {addDays, todayUtc} from '../../../src/pinterest/dates';
+import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
+import {readCommitted, type ConsumedMessage} from '../helpers/committed-events';
+import {serviceEnv} from '../helpers/service-env';
+import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'bin', 'pinterest-cdc.js');
+const ANALYTICS = ['ad_account_analytics', 'campaign_analytics', 'ad_group_analytics', 'ad_analytics'];
+const COLUMNS = [
+  'SPEND_IN_MICRO_DOLLAR',
+  'IMPRESSION_1',
+  'CLICKTHROUGH_1',
+  'TOTAL_CONVERSIONS',
+  'TOTAL_CHECKOUT',
+  'TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR',
+];
+const RUN_TIMEOUT_MS = 120_000;
+
+const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
+let rngState = seed >>> 0 || 1;
+/** xorshift32: the kill points are reproducible from the printed seed (timing aside). */
+function randomInt(min: number, max: number): number {
+  rngState ^= rngState << 13;
+  rngState ^= rngState >>> 17;
+  rngState ^= rngState << 5;
+  rngState >>>= 0;
+  return min + (rngState % (max - min + 1));
+}
+
+interface Summary {
+  syncId: string;
+  collections: Record<string, {fetched: number; r: number; c: number; u: number; d: number}>;
+}
+
+interface Envelope {
+  op: string;
+  after: Record<string, unknown> | null;
+  before: Record<string, unknown> | null;
+  source: {sync_id: string};
+}
+
+const log: string[] = [];
+
+describe('analytics through sync --once survive SIGKILL (exactly once, read_committed)', () => {
+  let sandbox: RunningSandbox;
+  let adAccountId: string;
+  const prefix = `acrash${randomBytes(4).toString('hex')}`;
+  const today = todayUtc(Date.now());
+  const startDate = addDays(today, -120);
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      seed: 11,
+      scale: {
+        adAccounts: 1,
+        campaignsPerAccount: 4,
+        adGroupsPerCampaign: 2,
+        adsPerAdGroup: 40,
+        boards: 1,
+        pins: 1,
+      },
+      reportPollsUntilFinished: 1,
+    });
+    adAccountId = sandbox.control.truth('ad_accounts').items[0]!.id as string;
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+    console.log(`analytics crash test (CRASH_SEED=${seed}, prefix ${prefix}):\n${log.join('\n')}`);
+  });
+
+  function childEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (!k.startsWith('PINTEREST_') && !/^(KAFKA_|SCHEMA_REGISTRY_|LOG_)/.test(k)) env[k] = v;
+    }
+    return {
+      ...env,
+      PINTEREST_CDC_FROM_SOURCE: '1',
+      ...serviceEnv(sandbox, prefix, {
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
+        PINTEREST_CDC_SYNC__COLLECTIONS: 'ad_accounts,campaigns,ad_groups,ads',
+        PINTEREST_CDC_ANALYTICS__COLLECTIONS: ANALYTICS.join(','),
+        PINTEREST_CDC_ANALYTICS__START_DATE: startDate,
+        PINTEREST_CDC_ANALYTICS__COLUMNS: COLUMNS.join(','),
+        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '40',
+        LOG_LEVEL: 'info',
+      }),
+    };
+  }
+
+  const analyticsRequests = () => sandbox.control.stats().requests.byCategory.ads_analytics ?? 0;
+
+  /** One `sync --once --json` child; with `killAt`, SIGKILLed once the sandbox served that many analytics requests. */
+  async function runSync(
+    options: {killAt?: number; killDelayMs?: number} = {}
+  ): Promise<{stdout: string; killed: boolean}> {
+    sandbox.control.resetStats();
+    const child = spawn(process.execPath, [CLI, 'sync', '--once', '--json'], {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let armed = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const poll =
+      options.killAt === undefined
+        ? undefined
+        : setInterval(() => {
+            if (armed || analyticsRequests() < options.killAt!) return;
+            armed = true;
+            killTimer = setTimeout(() => child.kill('SIGKILL'), options.killDelayMs ?? 0);
+          }, 1);
+    const guard = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (c, s) => resolve([c, s]))
+    );
+    clearInterval(poll);
+    clearTimeout(guard);
+    clearTimeout(killTimer);
+    const tail = `\n--- stderr (tail) ---\n${stderr.slice(-3000)}\n--- stdout ---\n${stdout}`;
+    if (options.killAt === undefined && code !== 0)
+      throw new Error(`sync --once exited with ${code ?? signal}${tail}`);
+    if (options.killAt !== undefined && signal !== 'SIGKILL')
+      throw new Error(
+        `the run was meant to be killed at analytics request ${options.killAt} but ended with ${code}${tail}`
+      );
+    return {stdout, killed: signal === 'SIGKILL'};
+  }
+
+  const read = async (): Promise<ConsumedMessage[]> =>
+    readCommitted({
+      brokers: kafkaBrokers(),
+      registryUrl: schemaRegistryUrl(),
+      topics: ANALYTICS.map((c) => `${prefix}.${c}`),
+    });
+  const collectionOf = (m: ConsumedMessage) => m.topic.slice(prefix.length + 1);
+  const dateText = (value: unknown) =>
+    typeof value === 'number' ? addDays('1970-01-01', value) : String(value);
+  const keyText = (collection: string, key: Record<string, unknown>) =>
+    `${collection} ${Object.entries(key)
+      .map(([k, v]) => (k === 'date' ? dateText(v) : String(v)))
+      .join(' ')}`;
+  const figures = (image: Record<string, unknown> | null): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const name of COLUMNS) {
+      const value = image?.[analyticsColumn(name)!.field];
+      if (value !== null && value !== undefined) out[name] = value;
+    }
+    return out;
+  };
+
+  /** The truth of every analytics collection over [startDate, today]: key text -> figures. */
+  function truth(): Map<string, Record<string, unknown>> {
+    const out = new Map<string, Record<string, unknown>>();
+    for (const collection of ANALYTICS) {
+      const {items} = sandbox.control.analyticsTruth({
+        collection: collection as never,
+        adAccountId,
+        startDate,
+        endDate: today,
+        columns: COLUMNS,
+      });
+      for (const item of items) out.set(keyText(collection, item.key), figures(mapRow(item.row)));
+    }
+    return out;
+  }
+  const mapRow = (row: Record<string, unknown>) =>
+    Object.fromEntries(
+      COLUMNS.filter((c) => row[c] !== undefined).map((c) => [analyticsColumn(c)!.field, row[c]])
+    );
+
+  /** The topics' last image per key (a `d` or a tombstone removes it), as figures. */
+  function lastImages(messages: ConsumedMessage[]): Map<string, Record<string, unknown>> {
+    const out = new Map<string, Record<string, unknown>>();
+    for (const m of messages) {
+      const key = keyText(collectionOf(m), m.key);
+      const value = m.value as unknown as Envelope | null;
+      if (value === null || value.op === 'd') out.delete(key);
+      else out.set(key, figures(value.after));
+    }
+    return out;
+  }
+
+  const position = (m: ConsumedMessage) => `${m.topic}:${m.partition}:${m.offset}`;
+  let backfillPositions = new Set<string>();
+
+  test('backfill: SIGKILLed 3 times mid-backfill, then one complete run: one r per truth row', async () => {
+    for (let k = 1; k <= 3; k++) {
+      const killAt = randomInt(2, 9);
+      const killDelayMs = randomInt(0, 400);
+      await runSync({killAt, killDelayMs});
+      const committed = (await read()).filter((m) => m.value !== null);
+      log.push(
+        `backfill kill ${k}: after analytics request ${killAt} + ${killDelayMs} ms; ${committed.length} events committed so far`
+      );
+    }
+    await runSync();
+    const messages = await read();
+    const events = messages.filter((m) => m.value !== null);
+    const ops = new Set(events.map((m) => (m.value as unknown as Envelope).op));
+    expect(ops).toEqual(new Set(['r']));
+    const keys = events.map((m) => keyText(collectionOf(m), m.key));
+    const doubled = keys.filter((k, i) => keys.indexOf(k) !== i);
+    expect(doubled).toEqual([]);
+    expect(lastImages(messages)).toEqual(truth());
+    backfillPositions = new Set(messages.map(position));
+    log.push(
+      `backfill: ${events.length} r events (${ANALYTICS.map((c) => `${c} ${events.filter((m) => collectionOf(m) === c).length}`).join(', ')})`
+    );
+  });
+
+  test('restatements: a run killed mid-restatement, then one complete: one u per changed row, nothing else', async () => {
+    expect(backfillPositions.size).toBeGreaterThan(0);
+    const before = truth();
+    const res = await fetch(`${sandbox.controlUrl}/changes`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({
+        changes: [
+          {kind: 'restate', collection: 'ad_analytics', adAccountId, days: 25, count: 12},
+          {kind: 'restate', collection: 'ad_group_analytics', adAccountId, days: 25, count: 4},
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const after = truth();
+    const changed = [...after].filter(
+      ([key, row]) => JSON.stringify(before.get(key)) !== JSON.stringify(row)
+    );
+    expect(changed.length).toBeGreaterThanOrEqual(16);
+
+    const killAt = randomInt(1, 3);
+    const killDelayMs = randomInt(0, 300);
+    await runSync({killAt, killDelayMs});
+    await runSync();
+    const all = await read();
+    const fresh = all.filter((m) => !backfillPositions.has(position(m)));
+    const events = fresh.filter((m) => m.value !== null);
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    const expected = new Map(changed);
+    for (const m of events) {
+      const key = keyText(collectionOf(m), m.key);
+      const value = m.value as unknown as Envelope;
+      if (value.op !== 'u') problems.push(`${key}: ${value.op}`);
+      if (seen.has(key)) problems.push(`${key}: twice`);
+      seen.add(key);
+      if (!expected.has(key)) problems.push(`${key}: not a changed row`);
+      else if (JSON.stringify(figures(value.after)) !== JSON.stringify(expected.get(key)))
+        problems.push(`${key}: after differs from the truth`);
+      else if (JSON.stringify(figures(value.before)) !== JSON.stringify(before.get(key)))
+        problems.push(`${key}: before differs from the truth before the change`);
+    }
+    for (const key of expected.keys()) if (!seen.has(key)) problems.push(`${key}: no event`);
+    expect(problems).toEqual([]);
+    expect(lastImages(all)).toEqual(after);
+    log.push(
+      `restatement kill: after analytics request ${killAt} + ${killDelayMs} ms; ${changed.length} rows changed, ${events.length} u events`
+    );
+
+    // Nothing changed since: the next run emits nothing.
+    const idle = JSON.parse((await runSync()).stdout.trim().split('\n').pop()!) as Summary;
+    for (const collection of ANALYTICS) {
+      const t = idle.collections[collection];
+      expect([collection, t ? t.r + t.c + t.u + t.d : 0]).toEqual([collection, 0]);
+    }
+    expect(await read()).toHaveLength(all.length);
+  });
+});
