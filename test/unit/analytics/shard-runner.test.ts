@@ -303,7 +303,6 @@ describe('runAnalyticsShard on the sandbox', () => {
     const start = addDays(today(), -120);
     const state = new StateStore();
     const {sink, committed} = recordingSink();
-    const used = () => sandbox.control.stats().requests.byCategory.ads_analytics ?? 0;
     sandbox.control.setLimits({categories: {ads_analytics: {perDay: 4}}});
     expect(await run(state, sink, {startDate: start}).catch((e: unknown) => e)).toBeInstanceOf(
       QuotaExhaustedError
