@@ -1,38 +1,83 @@
 /**
- * Which entities can have rows in a date range, so that no request asks for ids that cannot answer
- * (docs/contracts.md "Sandbox" states the same lifetimes the sandbox's data follows):
- * - DRAFT and DELETED_DRAFT entities never delivered;
- * - an entity created after the range ended has no row in it;
- * - a PAUSED or ARCHIVED entity whose last change (`updated_time`) came before the range began stopped
- *   delivering before it: no row in it. With conversion_report_time TIME_OF_CONVERSION, conversions still land
- *   on later days for as long as the attribution window, so `lookbackDays` extends the range back by it.
- * Anything unknown (no status, no timestamps) can have rows.
+ * Which entities can have rows in a date range, so that no request asks for ids that cannot answer. From what a
+ * listing says (status, created_time, updated_time, parents), the days an entity can have delivered are at most:
+ * - none for DRAFT and DELETED_DRAFT (never ran), and none for a PAUSED or ARCHIVED entity never changed since
+ *   its creation (created that way: becoming ACTIVE would have moved updated_time);
+ * - from its creation day on, and for a PAUSED or ARCHIVED entity up to its last change (`updated_time`: it
+ *   stopped then at the latest);
+ * - only while its parents can deliver too (an ad in a paused ad group or campaign serves nothing): the days are
+ *   intersected with each listed parent's.
+ * An entity can have rows in a range when those days meet it. With conversion_report_time TIME_OF_CONVERSION,
+ * conversions land on days after delivery stopped for as long as the attribution window (`lookbackDays`).
+ * Anything unknown (no status, no timestamps, a parent that was not listed) widens the days; docs/contracts.md
+ * ("Sandbox") states the same lifetimes for the sandbox's data.
  */
-import {dayNumber, dateOfUnixSeconds} from '../pinterest/dates';
+import {dateOfUnixSeconds, dayNumber} from '../pinterest/dates';
 import type {EntityLifetime} from './ports';
 
 const NEVER_DELIVERED = new Set(['DRAFT', 'DELETED_DRAFT']);
 const STOPPED = new Set(['PAUSED', 'ARCHIVED']);
+// notes/pinterest-api.md §2: an ad names its ad group and campaign, an ad group its campaign.
+const PARENT_FIELDS = ['ad_group_id', 'campaign_id'];
 
+/** First and last UTC day (day numbers, inclusive) an entity can have delivered, or null: never. */
+export interface DeliveryDays {
+  readonly first: number;
+  readonly last: number;
+}
+
+const dayOf = (seconds: number) => dayNumber(dateOfUnixSeconds(seconds));
+
+export function deliveryDays(entity: EntityLifetime): DeliveryDays | null {
+  if (entity.status !== undefined && NEVER_DELIVERED.has(entity.status)) return null;
+  const first = entity.createdTime === undefined ? -Infinity : dayOf(entity.createdTime);
+  if (entity.status === undefined || !STOPPED.has(entity.status) || entity.updatedTime === undefined) {
+    return {first, last: Infinity};
+  }
+  if (entity.createdTime !== undefined && entity.updatedTime <= entity.createdTime) return null;
+  return {first, last: dayOf(entity.updatedTime)};
+}
+
+/** The entity alone (parents unknown) can have rows in the range. */
 export function canHaveRows(
   entity: EntityLifetime,
   range: {start: string; end: string},
   lookbackDays: number
 ): boolean {
-  if (entity.status !== undefined && NEVER_DELIVERED.has(entity.status)) return false;
-  if (
-    entity.createdTime !== undefined &&
-    dayNumber(dateOfUnixSeconds(entity.createdTime)) > dayNumber(range.end)
-  )
-    return false;
-  if (
-    entity.status !== undefined &&
-    STOPPED.has(entity.status) &&
-    entity.updatedTime !== undefined &&
-    dayNumber(dateOfUnixSeconds(entity.updatedTime)) + lookbackDays < dayNumber(range.start)
-  )
-    return false;
-  return true;
+  return meets(deliveryDays(entity), range, lookbackDays);
+}
+
+/** The entity, within the days every parent that `parents` knows can deliver, can have rows in the range. */
+export function entityCanHaveRows(
+  entity: EntityLifetime,
+  parents: ReadonlyMap<string, EntityLifetime>,
+  range: {start: string; end: string},
+  lookbackDays: number
+): boolean {
+  let days = deliveryDays(entity);
+  for (const id of entity.parents ?? []) {
+    const parent = parents.get(id);
+    if (parent === undefined || days === null) continue;
+    const theirs = deliveryDays(parent);
+    days =
+      theirs === null
+        ? null
+        : {first: Math.max(days.first, theirs.first), last: Math.min(days.last, theirs.last)};
+  }
+  return meets(days, range, lookbackDays);
+}
+
+function meets(
+  days: DeliveryDays | null,
+  range: {start: string; end: string},
+  lookbackDays: number
+): boolean {
+  return (
+    days !== null &&
+    days.first <= days.last &&
+    days.first <= dayNumber(range.end) &&
+    days.last + lookbackDays >= dayNumber(range.start)
+  );
 }
 
 /** An entity's lifetime fields from its API record (or state image); undefined without a usable id. */
@@ -44,11 +89,15 @@ export function lifetimeOf(record: Record<string, unknown>): EntityLifetime | un
   const status = typeof record.status === 'string' ? record.status : undefined;
   const createdTime = seconds(record.created_time);
   const updatedTime = seconds(record.updated_time);
+  const parents = PARENT_FIELDS.map((field) => record[field]).filter(
+    (value): value is string => typeof value === 'string' && value !== id
+  );
   return {
     id,
     ...(status === undefined ? {} : {status}),
     ...(createdTime === undefined ? {} : {createdTime}),
     ...(updatedTime === undefined ? {} : {updatedTime}),
+    ...(parents.length === 0 ? {} : {parents}),
   };
 }
 

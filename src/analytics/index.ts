@@ -16,7 +16,8 @@ export {
   windowStartOf,
 } from './window-plan';
 export type {PlannedRange, ReadDirection, WindowPlan, WindowSettings} from './window-plan';
-export {canHaveRows, compareIds, lifetimeOf} from './eligibility';
+export {canHaveRows, compareIds, deliveryDays, entityCanHaveRows, lifetimeOf} from './eligibility';
+export type {DeliveryDays} from './eligibility';
 export {attributionCode, attributionFields, attributionOfCode, conversionLookbackDays} from './attribution';
 export type {Attribution} from './attribution';
 export {orderedPrefetch} from './ordered-prefetch';

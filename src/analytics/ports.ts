@@ -18,6 +18,8 @@ export interface EntityLifetime {
   readonly createdTime?: number;
   /** Unix seconds: the last change, so for a paused or archived entity no later than when it stopped. */
   readonly updatedTime?: number;
+  /** Ids of its parents (an ad's ad group and campaign, an ad group's campaign). */
+  readonly parents?: readonly string[];
 }
 
 /** The entities of a level in one ad account (the `campaigns`, `ad_groups` or `ads` listing). */

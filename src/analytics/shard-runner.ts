@@ -36,7 +36,7 @@ import {emptyOpCounts, SyncAbortedError, type ListingResult} from '../sync/listi
 import type {BatchSink, SyncHooks, SyncLogger, SyncTopics} from '../sync/ports';
 import {TransactionPipeline} from '../sync/transaction-pipeline';
 import {attributionOptions, conversionLookbackDays, type Attribution} from './attribution';
-import {canHaveRows, compareIds} from './eligibility';
+import {compareIds, entityCanHaveRows} from './eligibility';
 import {orderedPrefetch} from './ordered-prefetch';
 import type {AnalyticsHooks, AnalyticsRowSource, EntityLifetime, EntityLifetimeSource} from './ports';
 import {AnalyticsRowDiffer} from './row-differ';
@@ -201,9 +201,13 @@ async function runCollection(
     settled = await settle(shardState, plan.windowStart, pipeline, deps);
     const lifetimes =
       analytics.entities === null ? null : await entitiesOf(deps.entities, analytics.entities, shard);
+    const parents = new Map<string, EntityLifetime>();
+    for (const collection of lifetimes === null ? [] : analytics.parents) {
+      for (const parent of await deps.entities.entities(collection, shard)) parents.set(parent.id, parent);
+    }
     for (const [n, range] of ranges.entries()) {
       current = {range, after: range.after};
-      const parts = partsOf(range, lifetimes, {adAccountId: shard, declaration, settings});
+      const parts = partsOf(range, lifetimes, {adAccountId: shard, declaration, settings, parents});
       for (const part of parts) requests[part.request.via] += 1;
       let partsDone = 0;
       for await (const answer of orderedPrefetch(
@@ -342,7 +346,12 @@ async function entitiesOf(
 function partsOf(
   range: PlannedRange,
   lifetimes: readonly EntityLifetime[] | null,
-  ctx: {adAccountId: string; declaration: CollectionDeclaration; settings: AnalyticsSettings}
+  ctx: {
+    adAccountId: string;
+    declaration: CollectionDeclaration;
+    settings: AnalyticsSettings;
+    parents: ReadonlyMap<string, EntityLifetime>;
+  }
 ): Part[] {
   const level = ctx.declaration.analytics?.level;
   if (level === undefined) return [];
@@ -359,7 +368,10 @@ function partsOf(
   const lookback = conversionLookbackDays(ctx.settings.attribution);
   const after = range.after;
   const eligible = lifetimes
-    .filter((e) => (after === null || compareIds(e.id, after) > 0) && canHaveRows(e, range, lookback))
+    .filter(
+      (e) =>
+        (after === null || compareIds(e.id, after) > 0) && entityCanHaveRows(e, ctx.parents, range, lookback)
+    )
     .map((e) => e.id);
   if (eligible.length === 0) return [];
   const days = daysBetween(range.start, range.end) + 1;

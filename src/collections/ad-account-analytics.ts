@@ -11,5 +11,5 @@ export const adAccountAnalytics: CollectionDeclaration = {
   keyFields: ['ad_account_id', 'date'],
   schemas: {key: 'ad_account_analytics/key.avsc', value: 'ad_account_analytics/value.avsc'},
   keepBeforeImages: true,
-  analytics: {level: 'ad_account', api: LEVELS.ad_account, idField: null, entities: null},
+  analytics: {level: 'ad_account', api: LEVELS.ad_account, idField: null, entities: null, parents: []},
 };

@@ -11,5 +11,11 @@ export const adAnalytics: CollectionDeclaration = {
   keyFields: ['ad_account_id', 'ad_id', 'date'],
   schemas: {key: 'ad_analytics/key.avsc', value: 'ad_analytics/value.avsc'},
   keepBeforeImages: true,
-  analytics: {level: 'ad', api: LEVELS.ad, idField: 'ad_id', entities: 'ads'},
+  analytics: {
+    level: 'ad',
+    api: LEVELS.ad,
+    idField: 'ad_id',
+    entities: 'ads',
+    parents: ['ad_groups', 'campaigns'],
+  },
 };

@@ -11,5 +11,11 @@ export const adGroupAnalytics: CollectionDeclaration = {
   keyFields: ['ad_account_id', 'ad_group_id', 'date'],
   schemas: {key: 'ad_group_analytics/key.avsc', value: 'ad_group_analytics/value.avsc'},
   keepBeforeImages: true,
-  analytics: {level: 'ad_group', api: LEVELS.ad_group, idField: 'ad_group_id', entities: 'ad_groups'},
+  analytics: {
+    level: 'ad_group',
+    api: LEVELS.ad_group,
+    idField: 'ad_group_id',
+    entities: 'ad_groups',
+    parents: ['campaigns'],
+  },
 };

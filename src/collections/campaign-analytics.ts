@@ -11,5 +11,11 @@ export const campaignAnalytics: CollectionDeclaration = {
   keyFields: ['ad_account_id', 'campaign_id', 'date'],
   schemas: {key: 'campaign_analytics/key.avsc', value: 'campaign_analytics/value.avsc'},
   keepBeforeImages: true,
-  analytics: {level: 'campaign', api: LEVELS.campaign, idField: 'campaign_id', entities: 'campaigns'},
+  analytics: {
+    level: 'campaign',
+    api: LEVELS.campaign,
+    idField: 'campaign_id',
+    entities: 'campaigns',
+    parents: [],
+  },
 };

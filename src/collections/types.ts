@@ -22,6 +22,11 @@ export interface AnalyticsDeclaration {
   readonly idField: string | null;
   /** The entity collection whose listing gives the level's ids and lifetimes; null for the ad-account level. */
   readonly entities: string | null;
+  /**
+   * Entity collections of the level's parents (an ad's ad group and campaign): an entity delivers only while its
+   * parents do, so one whose parent stopped before a range began has no rows in it.
+   */
+  readonly parents: readonly string[];
 }
 
 export type QueryValue = string | number | boolean | readonly string[];
