@@ -223,7 +223,6 @@ async function main(): Promise<void> {
     drawn += stats.rateLimited;
     const made = RUN.map((c) => parts.filter((p) => (p.level === 'ad') === (c === 'ad_analytics')).length);
     const minimum = RUN.map((c) => Math.ceil(entities.get(c)!.size / IDS_PER_REQUEST));
-    const total = made.reduce((a, b) => a + b, 0);
     const min = minimum.reduce((a, b) => a + b, 0);
     const analyticsRequests = stats.requests.byCategory.ads_analytics ?? 0;
     worstRequestRatio = Math.max(worstRequestRatio, analyticsRequests / min);

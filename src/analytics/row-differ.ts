@@ -51,6 +51,8 @@ export class AnalyticsRowDiffer {
   private readonly idField: string | null;
   private values = new Float64Array(0);
   private before = new Float64Array(0);
+  /** Day number -> YYYY-MM-DD: the few dozen days of a run, formatted once (millions of events use them). */
+  private readonly dates = new Map<number, string>();
 
   constructor(options: RowDifferOptions) {
     if (
@@ -124,7 +126,7 @@ export class AnalyticsRowDiffer {
           state: analyticsRowMessage(
             this.declaration.name,
             this.state.shard,
-            rowKey(entityId, dateOfDay(day)),
+            rowKey(entityId, this.date(day)),
             null
           ),
         });
@@ -190,10 +192,19 @@ export class AnalyticsRowDiffer {
     return record;
   }
 
+  private date(day: number): string {
+    let text = this.dates.get(day);
+    if (text === undefined) {
+      text = dateOfDay(day);
+      this.dates.set(day, text);
+    }
+    return text;
+  }
+
   private key(entityId: string, day: number): EventKey {
     const key: Record<string, string> = {ad_account_id: this.state.shard};
     if (this.idField !== null) key[this.idField] = entityId;
-    key.date = dateOfDay(day);
+    key.date = this.date(day);
     return key;
   }
 
@@ -208,7 +219,7 @@ export class AnalyticsRowDiffer {
     return analyticsRowMessage(
       this.declaration.name,
       this.state.shard,
-      rowKey(entityId, dateOfDay(day)),
+      rowKey(entityId, this.date(day)),
       figures
     );
   }

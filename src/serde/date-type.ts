@@ -16,14 +16,34 @@ export function daysToIsoDate(days: number): string {
   return new Date(days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * Remembers what a few thousand date texts convert to: analytics events carry a date in the key and in both
+ * images, the same few dozen dates converted millions of times a cycle, and the check formats each date back.
+ */
+export class DateMemo {
+  private readonly days = new Map<string, number | undefined>();
+
+  constructor(private readonly limit = 4096) {}
+
+  daysOf(text: string): number | undefined {
+    if (this.days.has(text)) return this.days.get(text);
+    const days = isoDateToDays(text);
+    if (this.days.size >= this.limit) this.days.clear();
+    this.days.set(text, days);
+    return days;
+  }
+}
+
 /** Avro `date` (int days) carried in JS as the `YYYY-MM-DD` text the API uses. */
 export class IsoDateType extends types.LogicalType {
+  private memo: DateMemo | undefined;
+
   protected override _fromValue(value: unknown): string {
     return daysToIsoDate(value as number);
   }
 
   protected override _toValue(value: unknown): number | undefined {
-    return typeof value === 'string' ? isoDateToDays(value) : undefined;
+    return typeof value === 'string' ? (this.memo ??= new DateMemo()).daysOf(value) : undefined;
   }
 
   protected override _resolve(type: Type): ((value: unknown) => unknown) | undefined {
