@@ -119,17 +119,23 @@ async function main(): Promise<void> {
     offsetMs = Date.parse(now) - Date.now();
   };
   const sandboxNow = () => Date.now() + offsetMs;
-  const client = new PinterestClient({
-    config: resolveClientConfig({
-      apiBaseUrl: sandbox.baseUrl,
-      clientId: '1500000',
-      clientSecret: 'sandbox-client-secret',
-      refreshToken: 'pinr.sandbox-initial-refresh-token',
-      maxConcurrency: CONCURRENCY,
-    }),
-    tokenStore: new MemoryTokenStore(),
-    clock: {now: sandboxNow},
-  });
+  // The sandbox rotates the refresh token: both clients share one store.
+  const tokenStore = new MemoryTokenStore();
+  const newClient = () =>
+    new PinterestClient({
+      config: resolveClientConfig({
+        apiBaseUrl: sandbox.baseUrl,
+        clientId: '1500000',
+        clientSecret: 'sandbox-client-secret',
+        refreshToken: 'pinr.sandbox-initial-refresh-token',
+        maxConcurrency: CONCURRENCY,
+      }),
+      tokenStore,
+      clock: {now: sandboxNow},
+    });
+  const client = newClient();
+  // The baseline's reads go through a client of their own (own budget), with the limit lifted.
+  const bareClient = newClient();
   const accounts = (await sandbox.control('GET', '/truth/ad_accounts')) as {items: {id: string}[]};
   const adAccountId = accounts.items[0]!.id;
 
@@ -168,12 +174,12 @@ async function main(): Promise<void> {
   let worstTimeRatio = 0;
   let drawn = 0;
   for (let cycle = 1; cycle <= CYCLES; cycle++) {
+    // A day later (the window moves), and every rate window of the sandbox and the client is fresh: each cycle
+    // starts on a full budget, as hourly cycles would.
     if (cycle > 1) {
       await sandbox.control('POST', '/clock', {advanceSeconds: 86_400});
       await syncClock();
     }
-    // The budget refills between cycles (an hour apart in the service): each cycle starts as it would.
-    await new Promise((resolve) => setTimeout(resolve, 61_000));
     await sandbox.control('POST', '/stats/reset');
     const parts: AnalyticsPart[] = [];
     const entities = new Map(RUN.map((c) => [c, new Set<string>()]));
@@ -232,16 +238,18 @@ async function main(): Promise<void> {
         `${(analyticsRequests / min).toFixed(2)} | ${events} |`
     );
 
-    // Baseline in the same cycle: the same requests, bare (after the cycle, on a refilled budget).
-    await new Promise((resolve) => setTimeout(resolve, 61_000));
+    // Baseline in the same cycle: the same requests, bare (no diff, no state, no encoding) and unthrottled: how
+    // fast the sandbox answers them.
+    await sandbox.control('POST', '/limits', {categories: {ads_analytics: {perMinute: 1e9}}});
     const bareStarted = sandboxNow();
     for await (const _ of orderedPrefetch(
-      parts.map((p) => () => client.analyticsPart(p)),
+      parts.map((p) => () => bareClient.analyticsPart(p)),
       CONCURRENCY
     )) {
       // only the reads count
     }
     const bare = (sandboxNow() - bareStarted) / 1000;
+    await sandbox.control('POST', '/limits', {categories: {ads_analytics: {perMinute: 300}}});
     const implied = analyticsRequests / BUDGET_PER_SECOND;
     const bound = Math.max(implied, bare);
     worstTimeRatio = Math.max(worstTimeRatio, seconds / bound);
