@@ -17,7 +17,7 @@ import type {EventKey, JsonRecord, Op, SyncContext} from '../events/change-event
 import type {AnalyticsRow} from '../pinterest/analytics';
 import {dateOfDay, dayNumber} from '../pinterest/dates';
 import {
-  analyticsRowMessage,
+  AnalyticsRowMessages,
   ATTRIBUTION_COLUMN,
   FIELD_ABSENT,
   ROW_CHANGED,
@@ -25,7 +25,6 @@ import {
   ROW_SAME,
   rowKey,
   type AnalyticsShardState,
-  type RowFigures,
 } from '../state';
 import type {PipelineOutput} from '../sync/transaction-pipeline';
 import {attributionCode, attributionFields, attributionOfCode, type Attribution} from './attribution';
@@ -51,8 +50,10 @@ export class AnalyticsRowDiffer {
   private readonly idField: string | null;
   private values = new Float64Array(0);
   private before = new Float64Array(0);
-  /** Day number -> YYYY-MM-DD: the few dozen days of a run, formatted once (millions of events use them). */
+  /** Day number <-> YYYY-MM-DD: the few dozen days of a run, converted once (millions of rows use them). */
   private readonly dates = new Map<number, string>();
+  private readonly days = new Map<string, number>();
+  private readonly messages: AnalyticsRowMessages;
 
   constructor(options: RowDifferOptions) {
     if (
@@ -68,6 +69,7 @@ export class AnalyticsRowDiffer {
     this.storeFrom = dayNumber(options.windowStart);
     this.now = options.now ?? Date.now;
     this.idField = options.declaration.analytics.idField;
+    this.messages = new AnalyticsRowMessages(options.declaration.name, options.state.shard);
     this.state.rows.column(ATTRIBUTION_COLUMN);
   }
 
@@ -90,7 +92,7 @@ export class AnalyticsRowDiffer {
     const entity = table.entity(entityId);
     const out: PipelineOutput[] = [];
     for (const row of rows) {
-      const day = dayNumber(row.date);
+      const day = this.day(row.date);
       const extras = this.load(row.metrics);
       if (day < this.storeFrom) {
         const image = this.image(entityId, day, this.values, extras);
@@ -123,12 +125,7 @@ export class AnalyticsRowDiffer {
         table.delete(slot);
         out.push({
           event: this.event('d', entityId, day, before, null, null),
-          state: analyticsRowMessage(
-            this.declaration.name,
-            this.state.shard,
-            rowKey(entityId, this.date(day)),
-            null
-          ),
+          state: this.messages.message(rowKey(entityId, this.date(day)), null),
         });
       }
     }
@@ -138,22 +135,21 @@ export class AnalyticsRowDiffer {
   /** Fills `values` (row order, NaN = no value) from an API row; returns the extras JSON (or null). */
   private load(metrics: Readonly<Record<string, unknown>>): string | null {
     const table = this.state.rows;
-    let extras: Record<string, unknown> | null = null;
-    for (const [name, value] of Object.entries(metrics)) {
-      const column = analyticsColumn(name);
-      if (value === null || value === undefined) continue;
-      if (column && typeof value === 'number' && (column.type === 'long' || column.type === 'double')) {
-        table.column(column.index);
-      } else {
-        (extras ??= {})[name] = value;
-      }
-    }
+    const width = table.width;
     this.resize();
     this.values.fill(FIELD_ABSENT);
-    for (const [name, value] of Object.entries(metrics)) {
+    let extras: Record<string, unknown> | null = null;
+    for (const name in metrics) {
+      const value = metrics[name];
+      if (value === null || value === undefined) continue;
       const column = analyticsColumn(name);
       if (column && typeof value === 'number' && (column.type === 'long' || column.type === 'double')) {
-        this.values[table.column(column.index)] = value;
+        const at = table.column(column.index);
+        // A column new to the table widens every row: start this one again at the new width.
+        if (table.width !== width) return this.load(metrics);
+        this.values[at] = value;
+      } else {
+        (extras ??= {})[name] = value;
       }
     }
     this.values[table.column(ATTRIBUTION_COLUMN)] = this.code;
@@ -192,6 +188,15 @@ export class AnalyticsRowDiffer {
     return record;
   }
 
+  private day(date: string): number {
+    let day = this.days.get(date);
+    if (day === undefined) {
+      day = dayNumber(date);
+      this.days.set(date, day);
+    }
+    return day;
+  }
+
   private date(day: number): string {
     let text = this.dates.get(day);
     if (text === undefined) {
@@ -209,19 +214,11 @@ export class AnalyticsRowDiffer {
   }
 
   private rowMessage(entityId: string, day: number, values: Float64Array, extras: string | null) {
-    const layout = this.state.rows.columns();
-    const numbers: [number, number][] = [];
-    for (let c = 0; c < layout.length; c++) {
-      const value = values[c] as number;
-      if (!Number.isNaN(value)) numbers.push([layout[c] as number, value]);
-    }
-    const figures: RowFigures = {numbers, extras};
-    return analyticsRowMessage(
-      this.declaration.name,
-      this.state.shard,
-      rowKey(entityId, this.date(day)),
-      figures
-    );
+    return this.messages.message(rowKey(entityId, this.date(day)), {
+      layout: this.state.rows.columns(),
+      values,
+      extras,
+    });
   }
 
   private event(

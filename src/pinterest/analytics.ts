@@ -237,7 +237,8 @@ export function metricsOf(
   entityId: string
 ): Record<string, unknown> {
   const metrics: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
+  for (const key in record) {
+    const value = record[key];
     if (key === 'DATE' || (idKeys.includes(key) && idString(value) === entityId)) continue;
     metrics[key] = value;
   }

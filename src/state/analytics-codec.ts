@@ -39,6 +39,31 @@ export function encodeRowValue(version: number, figures: RowFigures): Buffer {
   return value;
 }
 
+/** The same encoding, straight from a row table's figures (`layout[i]` = catalog index of `values[i]`; NaN = none). */
+export function encodeRowFigures(
+  version: number,
+  layout: readonly number[],
+  values: Float64Array,
+  extras: string | null
+): Buffer {
+  let count = 0;
+  for (let i = 0; i < layout.length; i++) if (!Number.isNaN(values[i] as number)) count++;
+  const extrasBytes = extras === null ? 0 : Buffer.byteLength(extras);
+  const value = Buffer.allocUnsafe(3 + count * 10 + extrasBytes);
+  value[0] = version;
+  value.writeUInt16BE(count, 1);
+  let offset = 3;
+  for (let i = 0; i < layout.length; i++) {
+    const figure = values[i] as number;
+    if (Number.isNaN(figure)) continue;
+    value.writeUInt16BE(layout[i] as number, offset);
+    value.writeDoubleBE(figure, offset + 2);
+    offset += 10;
+  }
+  if (extras !== null) value.write(extras, offset, 'utf8');
+  return value;
+}
+
 export function decodeRowValue(value: Buffer): RowFigures | undefined {
   if (value.length < 3) return undefined;
   const count = value.readUInt16BE(1);

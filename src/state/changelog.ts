@@ -3,6 +3,7 @@ import {
   decodeProgressValue,
   decodeRowValue,
   encodeProgressValue,
+  encodeRowFigures,
   encodeRowValue,
   type AnalyticsProgress,
   type RowFigures,
@@ -110,6 +111,32 @@ export function analyticsRowMessage(
     key: scopedKey(KIND_ANALYTICS_ROW, collection, shard, key),
     value: figures === null ? null : encodeRowValue(CHANGELOG_VERSION, figures),
   };
+}
+
+/** analyticsRowMessage for the rows of one (collection, shard), the key prefix built once (millions per cycle). */
+export class AnalyticsRowMessages {
+  private readonly prefix: Buffer;
+
+  constructor(collection: string, shard: string) {
+    this.prefix = scopedKey(KIND_ANALYTICS_ROW, collection, shard, '');
+  }
+
+  /** The row's figures (`layout[i]` = catalog index of `values[i]`), or its tombstone when `values` is null. */
+  message(
+    key: string,
+    figures: {layout: readonly number[]; values: Float64Array; extras: string | null} | null
+  ): ChangelogMessage {
+    const buffer = Buffer.allocUnsafe(this.prefix.length + Buffer.byteLength(key));
+    this.prefix.copy(buffer);
+    buffer.write(key, this.prefix.length, 'utf8');
+    return {
+      key: buffer,
+      value:
+        figures === null
+          ? null
+          : encodeRowFigures(CHANGELOG_VERSION, figures.layout, figures.values, figures.extras),
+    };
+  }
 }
 
 export function analyticsProgressMessage(

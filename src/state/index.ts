@@ -3,6 +3,7 @@ export type {StateEntry, UpsertResult} from './shard-state';
 export {StateStore} from './state-store';
 export {StoredRefreshToken} from './refresh-token';
 export {
+  AnalyticsRowMessages,
   analyticsProgressMessage,
   analyticsRowMessage,
   applyChangelogRecord,
