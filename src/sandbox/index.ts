@@ -13,8 +13,22 @@ export {
   sandboxOptionsFromEnv,
   SCALE_PRESETS,
 } from './options';
-export type {CategoryLimit, RateCategory, SandboxLimits, SandboxOptions, SandboxScale} from './options';
+export type {
+  CategoryLimit,
+  RateCategory,
+  SandboxLimits,
+  SandboxOptions,
+  SandboxScale,
+  SandboxUserOptions,
+} from './options';
 export {SandboxControlError} from './control';
-export type {AnalyticsCollection, AppliedChange, SandboxChange, SandboxControl} from './control';
+export type {
+  AnalyticsCollection,
+  AnalyticsTruthQuery,
+  AnalyticsTruthRow,
+  AppliedChange,
+  SandboxChange,
+  SandboxControl,
+} from './control';
 export type {FaultConfig} from './faults';
 export type {SandboxStats} from './stats';
