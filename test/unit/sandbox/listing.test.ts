@@ -168,4 +168,48 @@ describe('sandbox listing', () => {
     expect(pins.some((p) => /\.\d{6}$/.test(p.created_at as string))).toBe(true);
     expect(new Set(pins.map((p) => (p.media as {media_type: string}).media_type)).size).toBeGreaterThan(1);
   });
+
+  test('field presence and nulls as recorded live', () => {
+    // Recordings: NangoHQ/integration-templates integrations/pinterest/tests/*.test.json (notes/pinterest-api.md §10).
+    const accounts = h.sb.control.truth('ad_accounts').items;
+    expect(accounts.every((a) => typeof a.updated_time === 'number')).toBe(true);
+    const campaigns = h.sb.control.truth('campaigns', account).items;
+    for (const c of campaigns) {
+      expect(c).toMatchObject({
+        ext_features: null,
+        intended_promotion_type: 'STANDARD_AD',
+        start_time: c.created_time,
+      });
+    }
+    const groups = h.sb.control.truth('ad_groups', account).items;
+    for (const g of groups) {
+      expect(g).toMatchObject({
+        start_time: null,
+        ext_features: null,
+        is_automated_campaign: false,
+        is_creative_expansion: false,
+        enabled_catalog_expansion: expect.any(Boolean),
+        lifetime_frequency_cap: -1,
+        feed_profile_id: '0',
+      });
+      expect(g).not.toHaveProperty('dca_assets');
+    }
+    for (const p of h.sb.control.truth('pins').items) {
+      expect(p).toHaveProperty('is_removable', expect.any(Boolean));
+      expect(p).not.toHaveProperty('note');
+      expect(typeof p.description).toBe('string');
+    }
+    for (const b of h.sb.control.truth('boards').items) expect(typeof b.description).toBe('string');
+  });
+
+  test('time_zone is missing on most ad accounts (5 of 7 recorded)', async () => {
+    const many = await harness({scale: {adAccounts: 70}});
+    try {
+      const withZone = many.sb.control.truth('ad_accounts').items.filter((a) => 'time_zone' in a).length;
+      expect(withZone).toBeGreaterThan(5);
+      expect(withZone).toBeLessThan(40);
+    } finally {
+      await many.sb.close();
+    }
+  });
 });
