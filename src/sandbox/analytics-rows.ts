@@ -7,6 +7,7 @@ import {addMetrics, AnalyticsLevel, buildRow, Metrics, ZERO} from './analytics';
 import {ApiRecord} from './generate-ads';
 import {EntityKind} from './ids';
 import {SandboxState} from './state';
+import {dayToDate} from './time-format';
 
 export const LEVEL_KIND: Record<AnalyticsLevel, EntityKind> = {
   ad: 'ads',
@@ -82,6 +83,7 @@ export function analyticsRows(state: SandboxState, q: RowsRequest): Map<string, 
   const out = new Map<string, Record<string, unknown>[]>();
   const accountId = state.ids.encode('ad_accounts', -1, q.scope);
   const wantsIds = q.columns.some((c) => ID_COLUMNS.has(c));
+  const dates = Array.from({length: q.endDay - q.startDay + 1}, (_, i) => dayToDate(q.startDay + i));
   for (const id of q.ids) {
     const index = entityIndex(state, q.level, q.scope, id);
     if (index === undefined) continue;
@@ -96,7 +98,8 @@ export function analyticsRows(state: SandboxState, q: RowsRequest): Map<string, 
         sum = addMetrics(sum, m);
         continue;
       }
-      const row = buildRow({level: q.level, id, day, metrics: m, columns: q.columns, idColumns: cols});
+      const date = dates[day - q.startDay];
+      const row = buildRow({level: q.level, id, date, metrics: m, columns: q.columns, idColumns: cols});
       if (row) rows.push(row);
     }
     if (q.total && sum !== ZERO) {

@@ -7,7 +7,6 @@
  * arriving for the 30-day attribution window (notes/pinterest-api.md §5), so re-reading a day can change it.
  */
 import {hash32} from './rng';
-import {dayToDate} from './time-format';
 
 export type AnalyticsLevel = 'ad' | 'ad_group' | 'campaign' | 'ad_account';
 
@@ -163,8 +162,8 @@ export const TRUTH_COLUMNS = [
 export interface RowSpec {
   level: AnalyticsLevel;
   id: string;
-  /** DATE key, absent for TOTAL granularity. */
-  day?: number;
+  /** DATE value (YYYY-MM-DD), absent for TOTAL granularity. */
+  date?: string;
   metrics: Metrics;
   columns: readonly string[];
   /** Values of requested id columns (AD_ACCOUNT_ID, CAMPAIGN_ID, ...), when known. */
@@ -174,7 +173,7 @@ export interface RowSpec {
 /** One response row: UPPER_CASE keys, zero and unknown columns omitted; undefined when every metric is zero. */
 export function buildRow(spec: RowSpec): Record<string, unknown> | undefined {
   const row: Record<string, unknown> = {};
-  if (spec.day !== undefined) row.DATE = dayToDate(spec.day);
+  if (spec.date !== undefined) row.DATE = spec.date;
   row[LEVEL_ID_COLUMN[spec.level]] = spec.id;
   let any = false;
   for (const column of spec.columns) {

@@ -32,7 +32,8 @@ const AD_SALT = 44;
 const GROUP_DELIVERS_PERCENT = 85;
 
 export class Delivery {
-  private readonly groups = new Map<string, GroupDelivery>();
+  /** Per ad account, per ad group. */
+  private readonly groups = new Map<number, Map<number, GroupDelivery>>();
 
   constructor(
     private readonly gen: GenContext,
@@ -95,8 +96,12 @@ export class Delivery {
   }
 
   private group(scope: number, group: number): GroupDelivery {
-    const key = `${scope}|${group}`;
-    let entry = this.groups.get(key);
+    let groups = this.groups.get(scope);
+    if (!groups) {
+      groups = new Map();
+      this.groups.set(scope, groups);
+    }
+    let entry = groups.get(group);
     if (entry) return entry;
     const campaign = this.campaignOfGroup(scope, group);
     const parents =
@@ -121,7 +126,7 @@ export class Delivery {
       }
     }
     entry = {ads: delivering, weights: new Map()};
-    this.groups.set(key, entry);
+    groups.set(group, entry);
     return entry;
   }
 
@@ -134,9 +139,8 @@ export class Delivery {
     return ad.skips !== day % 7 && inRanges(ad.days, day) ? ad.weight : 0;
   }
 
-  /** An ad's delivering weight on a day (0 = no data). */
-  adWeight(scope: number, ad: number, day: number): number {
-    const group = this.groupOfAd(scope, ad);
+  /** An ad's delivering weight on a day (0 = no data); `group`: its ad group when the caller knows it. */
+  adWeight(scope: number, ad: number, day: number, group = this.groupOfAd(scope, ad)): number {
     if (group === undefined || !this.groupDelivers(scope, group, day)) return 0;
     const entry = this.group(scope, group).ads.get(ad);
     return entry ? this.weightOn(entry, day) : 0;
@@ -167,7 +171,7 @@ export class Delivery {
   /** Forgets what a control change may have altered: the groups under the changed entity. */
   invalidate(kind: EntityKind, scope: number, index: number): void {
     const drop = (group: number | undefined): void => {
-      if (group !== undefined) this.groups.delete(`${scope}|${group}`);
+      if (group !== undefined) this.groups.get(scope)?.delete(group);
     };
     if (kind === 'ads') drop(this.groupOfAd(scope, index));
     else if (kind === 'ad_groups') drop(index);
