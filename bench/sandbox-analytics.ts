@@ -6,19 +6,10 @@
  * Milliseconds per request beside a baseline measured in the same run: a trivial node:http server returning a
  * fixed body of the size of a typical 250-ad answer (so HTTP + JSON cost is what the ratio removes).
  */
-import http from 'node:http';
-import {AddressInfo} from 'node:net';
+import {DEFAULT_SCALE, SCALE_PRESETS, startSandbox, TRUTH_COLUMNS} from '../src/sandbox';
+import {startFixedBodyServer} from './fixed-body-server';
 
-import {DEFAULT_SCALE, SCALE_PRESETS, startSandbox} from '../src/sandbox';
-
-const COLUMNS = [
-  'SPEND_IN_MICRO_DOLLAR',
-  'IMPRESSION_1',
-  'CLICKTHROUGH_1',
-  'TOTAL_CONVERSIONS',
-  'TOTAL_CHECKOUT',
-  'TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR',
-].join(',');
+const COLUMNS = TRUTH_COLUMNS.join(',');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
 interface Timing {
@@ -124,12 +115,8 @@ async function main(): Promise<void> {
   const sample = Buffer.from(
     JSON.stringify(await (await fetch(adUrls[0] as string, {headers: {authorization: auth}})).json())
   );
-  const baseline = http.createServer((_req, res) => {
-    res.writeHead(200, {'content-type': 'application/json', 'content-length': String(sample.length)});
-    res.end(sample);
-  });
-  await new Promise<void>((resolve) => baseline.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}/v5/ads/analytics`;
+  const baseline = await startFixedBodyServer(sample);
+  const baseUrl = `${baseline.origin}/v5/ads/analytics`;
   const base = await run(
     'baseline',
     adUrls.map(() => baseUrl),
@@ -153,8 +140,7 @@ async function main(): Promise<void> {
   console.log(
     `RSS: ${(rssStart / 1e6).toFixed(0)} MB before, ${(rssEnd / 1e6).toFixed(0)} MB after the cycles`
   );
-  await new Promise<void>((resolve) => baseline.close(() => resolve()));
-  baseline.closeAllConnections();
+  await baseline.close();
   await sb.close();
 }
 

@@ -22,6 +22,8 @@ export type {
   SandboxUserOptions,
 } from './options';
 export {SandboxControlError} from './control';
+/** The columns of the analytics ground truth and restatement rows unless others are asked for. */
+export {TRUTH_COLUMNS} from './analytics';
 export type {
   AnalyticsCollection,
   AnalyticsTruthQuery,
