@@ -46,7 +46,9 @@ function summarizeSources(sources: readonly ValueSource[]): string {
 }
 
 export function registerConfigCommand(program: Command, ctx: CliContext): void {
-  const config = program.command('config').description('Show, document and check the configuration');
+  const config = program
+    .command('config')
+    .description('Validate (offline), show and document the configuration');
 
   config
     .command('check')

@@ -100,7 +100,7 @@ describe('main (in process)', () => {
     expect(await main(['node', 'cdc', 'config', '--help'], t.io)).toBe(0);
     const listed = [...t.out().matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
     expect(listed).toEqual(['check', 'print', 'docs', 'example']);
-    expect(t.out()).toContain('Show, document and check the configuration');
+    expect(t.out()).toContain('Validate (offline), show and document the configuration');
     for (const sub of listed) {
       const help = io();
       expect(await main(['node', 'cdc', 'config', sub as string, '--help'], help.io)).toBe(0);
