@@ -27,7 +27,6 @@ import {
   type SyncTopics,
   type UnitKind,
 } from '../sync';
-import {configWarnings} from '../config';
 import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
 import {KafkaTokenStore} from './kafka-token-store';
 
@@ -69,7 +68,6 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
   const collections = [...config.sync.collections, ...config.analytics.collections].map((name) =>
     registry.get(name)
   );
-  for (const warning of configWarnings(config)) logger.warn({}, warning);
 
   const kafka: KafkaConnection = createKafkaConnection(
     {

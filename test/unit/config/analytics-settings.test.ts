@@ -1,5 +1,5 @@
 /** The `analytics` settings group: columns checked against the catalog, warnings, defaults. */
-import {configWarnings, loadConfig} from '../../../src/config';
+import {configWarnings, loadConfig, loadConfigWithSources} from '../../../src/config';
 import {ConfigError} from '../../../src/errors';
 
 const NOW = new Date('2025-06-15T12:00:00Z');
@@ -77,5 +77,15 @@ describe('analytics settings', () => {
         /^analytics\.restatementDays: 14 is shorter than the longest attribution window \(60 days\)/
       ),
     ]);
+    // Every command prints the loaded configuration's warnings (src/cli/context.ts).
+    const loaded = loadConfigWithSources({
+      env: {
+        ...REQUIRED,
+        PINTEREST_CDC_ANALYTICS__CLICK_WINDOW_DAYS: '60',
+        PINTEREST_CDC_ANALYTICS__RESTATEMENT_DAYS: '14',
+      },
+      now: NOW,
+    });
+    expect(loaded.warnings).toEqual(configWarnings(config));
   });
 });
