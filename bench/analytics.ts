@@ -16,16 +16,15 @@
  * Table 3: the analytics state across the cycles: rows, bytes of the row table, bytes per row, V8 heap after a GC
  *          (flat once the window is full).
  */
-import {spawn} from 'node:child_process';
-import path from 'node:path';
-
 import {orderedPrefetch, runAnalyticsShard, type EntityLifetime} from '../src/analytics';
 import {entityLifetimes} from '../src/app/analytics-unit';
 import {COLLECTIONS, CollectionRegistry} from '../src/collections';
 import {MemoryTokenStore, PinterestClient, resolveClientConfig, type AnalyticsPart} from '../src/pinterest';
 import {addDays, chunk, todayUtc} from '../src/pinterest/dates';
+import {TRUTH_COLUMNS} from '../src/sandbox';
 import {EventSerializer, InlineBatchEncoder, SchemaCatalog} from '../src/serde';
 import {StateStore} from '../src/state';
+import {startSandboxChild} from './sandbox-child';
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`);
@@ -38,60 +37,9 @@ const CONCURRENCY = 8;
 // notes/pinterest-api.md §7: ads_analytics 300 requests/min (Standard access); §3: 250 ids per request.
 const BUDGET_PER_SECOND = 300 / 60;
 const IDS_PER_REQUEST = 250;
-const COLUMNS = [
-  'SPEND_IN_MICRO_DOLLAR',
-  'IMPRESSION_1',
-  'CLICKTHROUGH_1',
-  'TOTAL_CONVERSIONS',
-  'TOTAL_CHECKOUT',
-  'TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR',
-];
+// The sandbox's ground-truth columns: every one of them has figures.
+const COLUMNS = TRUTH_COLUMNS;
 const RUN = ['ad_analytics', 'campaign_analytics'];
-const ROOT = path.resolve(__dirname, '..');
-
-interface Sandbox {
-  baseUrl: string;
-  control(method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
-async function startSandboxChild(scale: Record<string, number>): Promise<Sandbox> {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin/pinterest-cdc.js'), 'sandbox', '--port', '0', '--scale', JSON.stringify(scale)],
-    {cwd: ROOT, env: {...process.env, PINTEREST_CDC_FROM_SOURCE: '1'}, stdio: ['ignore', 'pipe', 'pipe']}
-  );
-  let output = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening:\n${output}`)));
-  });
-  const controlUrl = baseUrl.replace(/\/v5$/, '/_sandbox');
-  return {
-    baseUrl,
-    async control(method, route, body) {
-      const res = await fetch(`${controlUrl}${route}`, {
-        method,
-        headers: {'content-type': 'application/json'},
-        ...(body === undefined ? {} : {body: JSON.stringify(body)}),
-      });
-      if (!res.ok) throw new Error(`sandbox ${method} ${route}: ${res.status} ${await res.text()}`);
-      return res.json();
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 interface Stats {
   requests: {byEndpoint: Record<string, number>; byCategory: Record<string, number>};

@@ -21,9 +21,9 @@ import {randomBytes} from 'node:crypto';
 import path from 'node:path';
 
 import {Kafka, logLevel} from 'kafkajs';
+import {startSandboxChild, type SandboxChild} from './sandbox-child';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'bin', 'pinterest-cdc.js');
 const RESULT_MARK = 'BENCH_RESULT ';
 
 const argValue = (name: string): string | undefined => {
@@ -93,14 +93,8 @@ async function childSync(): Promise<void> {
 
 // ---- orchestrator ---------------------------------------------------------------------------------------------
 
-interface Sandbox {
-  baseUrl: string;
-  controlUrl: string;
-  stop(): Promise<void>;
-}
-
-async function startSandboxChild(): Promise<Sandbox> {
-  const scale = {
+async function startSandbox(): Promise<SandboxChild> {
+  const sandbox = await startSandboxChild({
     pins: PINS,
     boards: 10,
     adAccounts: 1,
@@ -108,40 +102,12 @@ async function startSandboxChild(): Promise<Sandbox> {
     adGroupsPerCampaign: 1,
     adsPerAdGroup: 1,
     analyticsDays: 1,
-  };
-  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--scale', JSON.stringify(scale)], {
-    cwd: ROOT,
-    env: {...process.env, PINTEREST_CDC_FROM_SOURCE: '1'},
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening:\n${output}`)));
+  await sandbox.control('POST', '/limits', {
+    categories: {org_read: {perMinute: 10_000_000}},
+    safetyNetPerSecond: 1_000_000,
   });
-  const controlUrl = baseUrl.replace(/\/v5$/, '/_sandbox');
-  const res = await fetch(`${controlUrl}/limits`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify({categories: {org_read: {perMinute: 10_000_000}}, safetyNetPerSecond: 1_000_000}),
-  });
-  if (!res.ok) throw new Error(`cannot lift the sandbox limits: ${res.status} ${await res.text()}`);
-  return {
-    baseUrl,
-    controlUrl,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return sandbox;
 }
 
 interface Measured extends ChildResult {
@@ -196,7 +162,7 @@ async function orchestrate(): Promise<void> {
   };
 
   // 1. Baseline: the bare read, against its own sandbox.
-  let sandbox = await startSandboxChild();
+  let sandbox = await startSandbox();
   let baseline: Measured;
   try {
     console.log('  bare read (client only)...');
@@ -210,7 +176,7 @@ async function orchestrate(): Promise<void> {
   }
 
   // 2. First and second sync through the CLI, against a fresh sandbox with the same data.
-  sandbox = await startSandboxChild();
+  sandbox = await startSandbox();
   const syncEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...credentials,

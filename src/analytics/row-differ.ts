@@ -189,21 +189,11 @@ export class AnalyticsRowDiffer {
   }
 
   private day(date: string): number {
-    let day = this.days.get(date);
-    if (day === undefined) {
-      day = dayNumber(date);
-      this.days.set(date, day);
-    }
-    return day;
+    return remembered(this.days, date, dayNumber);
   }
 
   private date(day: number): string {
-    let text = this.dates.get(day);
-    if (text === undefined) {
-      text = dateOfDay(day);
-      this.dates.set(day, text);
-    }
-    return text;
+    return remembered(this.dates, day, dateOfDay);
   }
 
   private key(entityId: string, day: number): EventKey {
@@ -238,4 +228,13 @@ export class AnalyticsRowDiffer {
       tsMs: this.now(),
     });
   }
+}
+
+function remembered<K, V>(memo: Map<K, V>, key: K, compute: (key: K) => V): V {
+  let value = memo.get(key);
+  if (value === undefined) {
+    value = compute(key);
+    memo.set(key, value);
+  }
+  return value;
 }

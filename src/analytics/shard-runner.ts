@@ -32,9 +32,9 @@ import {
 } from '../state';
 import type {CommitRetryPolicy} from '../sync/batch-committer';
 import {deadLetterMessage} from '../sync/dead-letter';
-import {emptyOpCounts, SyncAbortedError, type ListingResult} from '../sync/listing-runner';
+import {countingPipeline, SyncAbortedError, type ListingResult} from '../sync/listing-runner';
 import type {BatchSink, SyncHooks, SyncLogger, SyncTopics} from '../sync/ports';
-import {TransactionPipeline} from '../sync/transaction-pipeline';
+import type {TransactionPipeline} from '../sync/transaction-pipeline';
 import {attributionOptions, conversionLookbackDays, type Attribution} from './attribution';
 import {compareIds, entityCanHaveRows} from './eligibility';
 import {orderedPrefetch} from './ordered-prefetch';
@@ -153,31 +153,11 @@ async function runCollection(
     adAccountId: shard,
     syncId: input.syncId,
   };
-  const events = emptyOpCounts();
-  let deadLetters = 0;
   let fetched = 0;
   let settled = 0;
   let rangesRead = 0;
   const requests = {sync: 0, report: 0};
-  const pipeline = new TransactionPipeline({
-    encoder: deps.encoder,
-    sink: deps.sink,
-    topics: deps.topics,
-    collection,
-    shard,
-    syncId: input.syncId,
-    logger: deps.logger,
-    now,
-    retry: deps.commitRetry,
-    onCommitted: (unit) => {
-      deadLetters += unit.deadLetters;
-      for (const [op, count] of unit.events) {
-        events[op as keyof typeof events] += count;
-        deps.hooks?.onEventsCommitted?.(collection, op, count);
-      }
-    },
-    onDeadLetter: (reason) => deps.hooks?.onDeadLetter?.(collection, reason),
-  });
+  const {pipeline, tally} = countingPipeline(deps, {collection, shard, syncId: input.syncId, now});
   const differ = new AnalyticsRowDiffer({
     declaration,
     state: shardState,
@@ -219,7 +199,7 @@ async function runCollection(
         fetched += answer.rows.rows.length;
         deps.hooks?.onRecordsFetched?.(collection, answer.rows.rows.length);
         for (const raw of answer.rows.rejected) {
-          deadLetters += 1;
+          tally.deadLetters += 1;
           deps.hooks?.onDeadLetter?.(collection, 'key');
           pipeline.addMessage(
             deadLetterMessage({
@@ -297,8 +277,8 @@ async function runCollection(
     shard,
     outcome,
     fetched,
-    events,
-    deadLetters,
+    events: tally.events,
+    deadLetters: tally.deadLetters,
     heldDeletes: 0,
     durationSeconds: (now() - started) / 1000,
     requests,

@@ -60,6 +60,41 @@ export class SyncAbortedError extends CdcError {
 
 export const emptyOpCounts = (): OpCounts => ({r: 0, c: 0, u: 0, d: 0});
 
+/** What one run committed so far: events by op and dead letters. */
+export interface CommitTally {
+  readonly events: OpCounts;
+  deadLetters: number;
+}
+
+/**
+ * The TransactionPipeline of one (collection, shard) run, tallying what it commits and telling the hooks
+ * (events by op, dead letters), as the listing and the analytics runners both need.
+ */
+export function countingPipeline(
+  deps: Pick<ListingRunnerDeps, 'encoder' | 'sink' | 'topics' | 'logger' | 'hooks' | 'commitRetry'>,
+  run: {collection: string; shard: string; syncId: string; now: () => number}
+): {pipeline: TransactionPipeline; tally: CommitTally} {
+  const tally: CommitTally = {events: emptyOpCounts(), deadLetters: 0};
+  const {collection} = run;
+  const pipeline = new TransactionPipeline({
+    encoder: deps.encoder,
+    sink: deps.sink,
+    topics: deps.topics,
+    ...run,
+    logger: deps.logger,
+    retry: deps.commitRetry,
+    onCommitted: (unit) => {
+      tally.deadLetters += unit.deadLetters;
+      for (const [op, count] of unit.events) {
+        tally.events[op as keyof OpCounts] += count;
+        deps.hooks?.onEventsCommitted?.(collection, op, count);
+      }
+    },
+    onDeadLetter: (reason) => deps.hooks?.onDeadLetter?.(collection, reason),
+  });
+  return {pipeline, tally};
+}
+
 /**
  * Runs one snapshot listing of one (collection, shard): pages -> differ -> Avro -> transactions of bounded size,
  * each carrying the change events, the state updates that record them and any dead letters. Deletes are only
@@ -71,30 +106,9 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
   const started = now();
   const {declaration, shard, context} = listing;
   const collection = declaration.name;
-  const events = emptyOpCounts();
   let fetched = 0;
-  let deadLetters = 0;
   let heldDeletes = 0;
-
-  const pipeline = new TransactionPipeline({
-    encoder: deps.encoder,
-    sink: deps.sink,
-    topics: deps.topics,
-    collection,
-    shard,
-    syncId: context.syncId,
-    logger: deps.logger,
-    now,
-    retry: deps.commitRetry,
-    onCommitted: (unit) => {
-      deadLetters += unit.deadLetters;
-      for (const [op, count] of unit.events) {
-        events[op as keyof OpCounts] += count;
-        deps.hooks?.onEventsCommitted?.(collection, op, count);
-      }
-    },
-    onDeadLetter: (reason) => deps.hooks?.onDeadLetter?.(collection, reason),
-  });
+  const {pipeline, tally} = countingPipeline(deps, {collection, shard, syncId: context.syncId, now});
   const differ = new SnapshotDiffer({
     declaration,
     state: listing.state,
@@ -128,7 +142,7 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
               nowMs: now(),
             })
           );
-          deadLetters += 1;
+          tally.deadLetters += 1;
           deps.hooks?.onDeadLetter?.(collection, 'key');
           deps.logger.warn({collection, shard, err: error.message}, 'Record dead-lettered');
           continue;
@@ -183,8 +197,8 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
     shard,
     outcome,
     fetched,
-    events,
-    deadLetters,
+    events: tally.events,
+    deadLetters: tally.deadLetters,
     heldDeletes,
     durationSeconds: (now() - started) / 1000,
   };

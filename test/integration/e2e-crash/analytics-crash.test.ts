@@ -16,9 +16,11 @@ import path from 'node:path';
 
 import {analyticsColumn} from '../../../src/collections';
 import {addDays, todayUtc} from '../../../src/pinterest/dates';
-import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
+import {TRUTH_COLUMNS, type RunningSandbox} from '../../../src/sandbox';
+import {startAnalyticsSandbox} from '../../unit/analytics/analytics-sandbox';
 import {readCommitted, type ConsumedMessage} from '../helpers/committed-events';
-import {serviceEnv} from '../helpers/service-env';
+import {crashSeed, seededRandomInt} from '../helpers/seeded-random';
+import {cliChildEnv} from '../helpers/service-env';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 
 jest.setTimeout(300_000);
@@ -26,26 +28,11 @@ jest.setTimeout(300_000);
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'bin', 'pinterest-cdc.js');
 const ANALYTICS = ['ad_account_analytics', 'campaign_analytics', 'ad_group_analytics', 'ad_analytics'];
-const COLUMNS = [
-  'SPEND_IN_MICRO_DOLLAR',
-  'IMPRESSION_1',
-  'CLICKTHROUGH_1',
-  'TOTAL_CONVERSIONS',
-  'TOTAL_CHECKOUT',
-  'TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR',
-];
+const COLUMNS = TRUTH_COLUMNS;
 const RUN_TIMEOUT_MS = 120_000;
 
-const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-let rngState = seed >>> 0 || 1;
-/** xorshift32: the kill points are reproducible from the printed seed (timing aside). */
-function randomInt(min: number, max: number): number {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >>> 17;
-  rngState ^= rngState << 5;
-  rngState >>>= 0;
-  return min + (rngState % (max - min + 1));
-}
+const seed = crashSeed();
+const randomInt = seededRandomInt(seed);
 
 interface Summary {
   syncId: string;
@@ -69,19 +56,7 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
   const startDate = addDays(today, -120);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      seed: 11,
-      scale: {
-        adAccounts: 1,
-        campaignsPerAccount: 4,
-        adGroupsPerCampaign: 2,
-        adsPerAdGroup: 40,
-        boards: 1,
-        pins: 1,
-      },
-      reportPollsUntilFinished: 1,
-    });
-    adAccountId = sandbox.control.truth('ad_accounts').items[0]!.id as string;
+    ({sandbox, adAccountId} = await startAnalyticsSandbox(11));
   });
 
   afterAll(async () => {
@@ -90,24 +65,16 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
   });
 
   function childEnv(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-      if (!k.startsWith('PINTEREST_') && !/^(KAFKA_|SCHEMA_REGISTRY_|LOG_)/.test(k)) env[k] = v;
-    }
-    return {
-      ...env,
-      PINTEREST_CDC_FROM_SOURCE: '1',
-      ...serviceEnv(sandbox, prefix, {
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
-        PINTEREST_CDC_SYNC__COLLECTIONS: 'ad_accounts,campaigns,ad_groups,ads',
-        PINTEREST_CDC_ANALYTICS__COLLECTIONS: ANALYTICS.join(','),
-        PINTEREST_CDC_ANALYTICS__START_DATE: startDate,
-        PINTEREST_CDC_ANALYTICS__COLUMNS: COLUMNS.join(','),
-        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '40',
-        LOG_LEVEL: 'info',
-      }),
-    };
+    return cliChildEnv(sandbox, prefix, {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
+      PINTEREST_CDC_SYNC__COLLECTIONS: 'ad_accounts,campaigns,ad_groups,ads',
+      PINTEREST_CDC_ANALYTICS__COLLECTIONS: ANALYTICS.join(','),
+      PINTEREST_CDC_ANALYTICS__START_DATE: startDate,
+      PINTEREST_CDC_ANALYTICS__COLUMNS: COLUMNS.join(','),
+      PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '40',
+      LOG_LEVEL: 'info',
+    });
   }
 
   const analyticsRequests = () => sandbox.control.stats().requests.byCategory.ads_analytics ?? 0;

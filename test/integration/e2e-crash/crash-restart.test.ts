@@ -21,7 +21,8 @@ import {createKafkaConnection, transactionalIdFor, type KafkaLogger} from '../..
 import {startSandbox, type AppliedChange, type RunningSandbox} from '../../../src/sandbox';
 import {readCommitted, type ConsumedMessage} from '../helpers/committed-events';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
-import {serviceEnv} from '../helpers/service-env';
+import {crashSeed, seededRandomInt} from '../helpers/seeded-random';
+import {cliChildEnv} from '../helpers/service-env';
 
 jest.setTimeout(240_000);
 
@@ -35,16 +36,8 @@ const CHANGES_BATCH = 20;
 const PINS_ENDPOINT = 'GET /v5/pins';
 const RUN_TIMEOUT_MS = 90_000;
 
-const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-let rngState = seed >>> 0 || 1;
-/** xorshift32: the kill points are reproducible from the printed seed (timing aside). */
-function randomInt(min: number, max: number): number {
-  rngState ^= rngState << 13;
-  rngState ^= rngState >>> 17;
-  rngState ^= rngState << 5;
-  rngState >>>= 0;
-  return min + (rngState % (max - min + 1));
-}
+const seed = crashSeed();
+const randomInt = seededRandomInt(seed);
 
 interface RunResult {
   code: number | null;
@@ -105,21 +98,13 @@ describe('sync --once survives SIGKILL at any point (exactly once, read_committe
   });
 
   function childEnv(batchSize: number): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-      if (!k.startsWith('PINTEREST_') && !/^(KAFKA_|SCHEMA_REGISTRY_|LOG_)/.test(k)) env[k] = v;
-    }
-    return {
-      ...env,
-      PINTEREST_CDC_FROM_SOURCE: '1',
-      ...serviceEnv(sandbox, prefix, {
-        KAFKA_BROKERS: brokers.join(','),
-        SCHEMA_REGISTRY_URL: registryUrl,
-        PINTEREST_CDC_SYNC__COLLECTIONS: 'pins',
-        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: String(batchSize),
-        LOG_LEVEL: 'info',
-      }),
-    };
+    return cliChildEnv(sandbox, prefix, {
+      KAFKA_BROKERS: brokers.join(','),
+      SCHEMA_REGISTRY_URL: registryUrl,
+      PINTEREST_CDC_SYNC__COLLECTIONS: 'pins',
+      PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: String(batchSize),
+      LOG_LEVEL: 'info',
+    });
   }
 
   /**

@@ -14,3 +14,19 @@ export function serviceEnv(sandbox: RunningSandbox, topicPrefix: string, extra: 
     ...extra,
   };
 }
+
+/**
+ * The environment of a CLI child process run from source against the sandbox and the test stack: this process's
+ * environment without its Pinterest, Kafka, registry and log settings, plus serviceEnv and `extra`.
+ */
+export function cliChildEnv(
+  sandbox: RunningSandbox,
+  topicPrefix: string,
+  extra: Record<string, string> = {}
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('PINTEREST_') && !/^(KAFKA_|SCHEMA_REGISTRY_|LOG_)/.test(k)) env[k] = v;
+  }
+  return {...env, PINTEREST_CDC_FROM_SOURCE: '1', ...serviceEnv(sandbox, topicPrefix, extra)};
+}

@@ -32,13 +32,6 @@ const RATE_INTERVAL = '10s';
 
 /** Empty now, with data once the piece named lands: reported when they have data, so the list can shrink. */
 const EMPTY_UNTIL_LANDED: Record<string, string> = {
-  'Backfill windows left [A]':
-    'pinterest_cdc_backfill_windows_remaining is set by the analytics pipeline (not wired yet)',
-  'Backfill windows remaining [A]':
-    'pinterest_cdc_backfill_windows_remaining: analytics pipeline not wired yet',
-  'Analytics windows [A]': 'pinterest_cdc_analytics_windows_total: analytics pipeline not wired yet',
-  'Analytics watermark lag [A]':
-    'pinterest_cdc_analytics_watermark_timestamp_seconds: analytics pipeline not wired yet',
   'Dead letters and encode errors [B]':
     'pinterest_cdc_avro_encode_errors_total is defined in metrics.ts but incremented nowhere (dead letters with ' +
     'reason=encode count the same records)',

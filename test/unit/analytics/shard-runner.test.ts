@@ -14,21 +14,14 @@ import {
   type AnalyticsPart,
 } from '../../../src/pinterest';
 import {addDays, todayUtc} from '../../../src/pinterest/dates';
-import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
+import {TRUTH_COLUMNS, type RunningSandbox} from '../../../src/sandbox';
+import {startAnalyticsSandbox} from './analytics-sandbox';
 import {EventSerializer, InlineBatchEncoder, SchemaCatalog} from '../../../src/serde';
 import {applyChangelogRecord, StateStore} from '../../../src/state';
 import {StateDivergedError, type BatchSink} from '../../../src/sync';
 import type {OutgoingMessage} from '../../../src/kafka';
 import {recordingSink, silent} from '../sync/harness';
 
-const TRUTH_COLUMNS = [
-  'SPEND_IN_MICRO_DOLLAR',
-  'IMPRESSION_1',
-  'CLICKTHROUGH_1',
-  'TOTAL_CONVERSIONS',
-  'TOTAL_CHECKOUT',
-  'TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR',
-];
 const ANALYTICS = ['ad_account_analytics', 'campaign_analytics', 'ad_group_analytics', 'ad_analytics'];
 const registry = new CollectionRegistry();
 const catalog = new SchemaCatalog({collections: COLLECTIONS});
@@ -83,19 +76,7 @@ describe('runAnalyticsShard on the sandbox', () => {
   const today = () => todayUtc(Date.now());
 
   beforeEach(async () => {
-    sandbox = await startSandbox({
-      seed: 9,
-      scale: {
-        adAccounts: 1,
-        campaignsPerAccount: 4,
-        adGroupsPerCampaign: 2,
-        adsPerAdGroup: 40,
-        boards: 1,
-        pins: 1,
-      },
-      reportPollsUntilFinished: 1,
-    });
-    adAccountId = sandbox.control.truth('ad_accounts').items[0]!.id as string;
+    ({sandbox, adAccountId} = await startAnalyticsSandbox(9));
     tokenStore = new MemoryTokenStore();
   });
   afterEach(() => sandbox.close());
@@ -133,6 +114,8 @@ describe('runAnalyticsShard on the sandbox', () => {
       collections?: string[];
       /** Spends the ads_analytics daily cap once this many requests were made. */
       exhaustAfter?: number;
+      logger?: typeof silent;
+      progressIntervalSeconds?: number;
     }
   ): Promise<AnalyticsResult[]> {
     const api = options.api ?? client();
@@ -152,7 +135,8 @@ describe('runAnalyticsShard on the sandbox', () => {
         sink,
         topics,
         maxEventsPerTransaction: options.batch ?? 200,
-        logger: silent,
+        logger: options.logger ?? silent,
+        progressIntervalSeconds: options.progressIntervalSeconds,
         rows: {
           read: (part) => {
             if (reads++ === options.exhaustAfter) sandbox.control.exhaust('ads_analytics');
