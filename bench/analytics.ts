@@ -16,6 +16,8 @@
  * Table 3: the analytics state across the cycles: rows, bytes of the row table, bytes per row, V8 heap after a GC
  *          (flat once the window is full).
  */
+import {cpus, loadavg} from 'node:os';
+
 import {orderedPrefetch, runAnalyticsShard, type EntityLifetime} from '../src/analytics';
 import {entityLifetimes} from '../src/app/analytics-unit';
 import {COLLECTIONS, CollectionRegistry} from '../src/collections';
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
     const parts: AnalyticsPart[] = [];
     const entities = new Map(RUN.map((c) => [c, new Set<string>()]));
     const started = sandboxNow();
+    const cpuBefore = process.cpuUsage();
     const results = await runAnalyticsShard(
       {
         adAccountId,
@@ -173,6 +176,8 @@ async function main(): Promise<void> {
       }
     );
     const seconds = (sandboxNow() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const stats = (await sandbox.control('GET', '/stats')) as Stats;
     drawn += stats.rateLimited;
     const made = RUN.map((c) => parts.filter((p) => (p.level === 'ad') === (c === 'ad_analytics')).length);
@@ -202,8 +207,8 @@ async function main(): Promise<void> {
     const bound = Math.max(implied, bare);
     worstTimeRatio = Math.max(worstTimeRatio, seconds / bound);
     timeRows.push(
-      `| ${cycle} | ${analyticsRequests} | ${seconds.toFixed(1)} | ${implied.toFixed(1)} | ${bare.toFixed(1)} | ` +
-        `${(seconds / bound).toFixed(2)} | ${stats.rateLimited} |`
+      `| ${cycle} | ${analyticsRequests} | ${seconds.toFixed(1)} | ${cpuSeconds.toFixed(1)} | ${implied.toFixed(1)} | ` +
+        `${bare.toFixed(1)} | ${(seconds / bound).toFixed(2)} | ${stats.rateLimited} |`
     );
     global.gc?.();
     const table = state.analytics('ad_analytics', adAccountId).rows;
@@ -219,7 +224,10 @@ async function main(): Promise<void> {
 
   console.log(
     `\nanalytics bench: 1 ad account, ${ADS} ads (all ACTIVE), ${campaigns} campaigns; ${WINDOW_DAYS}-day window, ` +
-      `${CYCLES} cycles a day apart; ads_analytics 300/min; ${CONCURRENCY} requests in flight`
+      `${CYCLES} cycles a day apart; ads_analytics 300/min; ${CONCURRENCY} requests in flight; load average ` +
+      `${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores`
   );
   console.log('\nTable 1: ads_analytics requests per cycle (made / minimum)');
   console.log('| cycle | ad_analytics | campaign_analytics | total | minimum | ratio | events |');
