@@ -310,8 +310,8 @@ export const settings = {
         'Time between the starts of two analytics cycles (each re-reads the restatement window); entity ' +
         'listings keep `sync.intervalSeconds`. A kind that falls due while a cycle runs starts when it ends. ' +
         'A cycle costs about ceil(ads / 250) + ceil(campaigns / 250) ads_analytics requests per ad account ' +
-        '(ads and campaigns that can have rows in the window): 408 for 100,000 ads, 2% of an hour of the ' +
-        '300/min budget.',
+        '(ads and campaigns that can have rows in the window): 401 for 100,000 running ads in 100 campaigns, ' +
+        '2% of an hour of the 300/min budget.',
       default: 3600,
       min: 1,
       max: 7 * 86_400,
