@@ -235,9 +235,9 @@ async function main(): Promise<void> {
   for (const row of requestsRows) console.log(row);
   console.log(`\nTable 2: cycle time under ads_analytics 300/min (seconds)`);
   console.log(
-    '| cycle | requests | measured | budget-implied | bare read | measured / max(implied, bare) | 429s |'
+    '| cycle | requests | measured | CPU of this process | budget-implied | bare read | measured / max(implied, bare) | 429s |'
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const row of timeRows) console.log(row);
   console.log('\nTable 3: ad_analytics state (rows of the window)');
   console.log('| cycle | rows | table MiB | bytes/row | heap used MiB |');

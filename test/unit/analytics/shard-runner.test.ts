@@ -12,6 +12,7 @@ import {
   QuotaExhaustedError,
   resolveClientConfig,
   type AnalyticsPart,
+  type AnalyticsRows,
 } from '../../../src/pinterest';
 import {addDays, todayUtc} from '../../../src/pinterest/dates';
 import {TRUTH_COLUMNS, type RunningSandbox} from '../../../src/sandbox';
@@ -116,6 +117,8 @@ describe('runAnalyticsShard on the sandbox', () => {
       exhaustAfter?: number;
       logger?: typeof silent;
       progressIntervalSeconds?: number;
+      /** Alters an answer of the sandbox (a bad row): the one stubbed part of the Pinterest side. */
+      alter?: (rows: AnalyticsRows) => AnalyticsRows;
     }
   ): Promise<AnalyticsResult[]> {
     const api = options.api ?? client();
@@ -141,7 +144,7 @@ describe('runAnalyticsShard on the sandbox', () => {
           read: (part) => {
             if (reads++ === options.exhaustAfter) sandbox.control.exhaust('ads_analytics');
             options.parts?.push(part);
-            return api.analyticsPart(part);
+            return api.analyticsPart(part).then(options.alter ?? ((rows) => rows));
           },
         },
         entities: entityLifetimes(new StateStore(), api),
@@ -316,5 +319,43 @@ describe('runAnalyticsShard on the sandbox', () => {
     expect(new Set(changes.map(keyText)).size).toBe(changes.length);
     expect(partial.length).toBeLessThan(changes.length);
     expectTruth(eventsOf(committed), start);
+  });
+
+  it('dead-letters what cannot be an event, with its raw JSON, and goes on: a row without id or DATE, a figure that does not fit', async () => {
+    const {sink, committed} = recordingSink();
+    let altered = false;
+    const alter = (answer: AnalyticsRows): AnalyticsRows => {
+      if (altered || answer.rows.length === 0 || answer.rows[0]!.level !== 'ad') return answer;
+      altered = true;
+      const [first, ...rest] = answer.rows;
+      return {
+        rows: [{...first!, metrics: {...first!.metrics, IMPRESSION_1: 1.5}}, ...rest],
+        rejected: [{AD_ID: 'not-an-id', DATE: '2026-01-01', SPEND_IN_MICRO_DOLLAR: 1}],
+      };
+    };
+    const results = await run(new StateStore(), sink, {
+      startDate: addDays(today(), -10),
+      collections: ['ad_analytics'],
+      alter,
+    });
+    expect(results[0]).toMatchObject({outcome: 'complete', deadLetters: 2});
+    const letters = committed
+      .flat()
+      .filter((m) => m.topic === topics.deadLetters)
+      .map(
+        (m) => JSON.parse(m.value!.toString()) as {reason: string; raw_json: string; error: {message: string}}
+      );
+    expect(letters.map((l) => l.reason).sort()).toEqual(['encode', 'key']);
+    expect(JSON.parse(letters.find((l) => l.reason === 'key')!.raw_json)).toEqual({
+      AD_ID: 'not-an-id',
+      DATE: '2026-01-01',
+      SPEND_IN_MICRO_DOLLAR: 1,
+    });
+    const encode = letters.find((l) => l.reason === 'encode')!;
+    expect(encode.error.message).toMatch(/impression_1/);
+    expect(JSON.parse(encode.raw_json)).toMatchObject({impression_1: 1.5});
+    // Every other row is an event.
+    const rows = truth('ad_analytics', addDays(today(), -10)).length;
+    expect(eventsOf(committed)).toHaveLength(rows - 1);
   });
 });
