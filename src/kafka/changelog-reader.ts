@@ -56,7 +56,14 @@ export class KafkajsChangelogReader implements ChangelogReader {
       if (progress.advance(payload.partition, payload.lastOffset)) finishPartition(payload.partition);
     });
     consumer.on(consumer.events.CRASH, ({payload}) => {
-      if (payload.restart) return; // kafkajs rejoins; positions in `progress` skip what was already read
+      if (payload.restart) {
+        // kafkajs rejoins; positions in `progress` skip what was already read. Its own log of this is at debug.
+        this.deps.logger.warn(
+          {topic, err: describeError(payload.error)},
+          'Changelog read: consumer restarts'
+        );
+        return;
+      }
       channel.fail(
         new ChangelogReadError(`reading ${topic} failed: ${describeError(payload.error)}`, {
           retriable: kafkajsRetriable(payload.error),

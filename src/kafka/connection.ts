@@ -3,17 +3,25 @@ import {Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs';
 import {ConfigError} from '../errors';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
+import {StateTopicOwnership, type OwnerIdentity} from './ownership';
+import {JavaCompatiblePartitioner} from './partitioner';
 import {ShardWriters, type ShardWritersOptions} from './shard-writers';
 import {KafkajsTopicAdmin} from './topic-admin';
+import {KafkajsTopicLimits} from './topic-limits';
 import {KafkajsTransactionalWriter} from './transactional-writer';
 import type {
   ChangelogReader,
   KafkaConnectionConfig,
   KafkaLogger,
+  OutgoingMessage,
   TopicAdmin,
+  TransactionalIdOwnership,
   TransactionalWriter,
   TransactionalWriterOptions,
 } from './types';
+
+/** kafkajs' request timeout, unless configured: the Java client's `request.timeout.ms` default. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Entry point of the Kafka stage: everything it makes shares one client configuration and logger. */
 export interface KafkaConnection {
@@ -22,6 +30,16 @@ export interface KafkaConnection {
   transactionalWriter(options: TransactionalWriterOptions): TransactionalWriter;
   shardWriters(options: ShardWritersOptions): ShardWriters;
   changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
+  /**
+   * Ownership of a transactional id recorded as claims in a compacted topic (the state changelog), for writers
+   * whose id one process at a time may use (TransactionalWriterOptions.ownership).
+   */
+  stateTopicOwnership(options: {
+    topic: string;
+    claimKey: Buffer;
+    transactionalId: string;
+    owner: OwnerIdentity;
+  }): TransactionalIdOwnership;
   /** Closes every admin and writer made through this connection (readers close themselves). */
   close(): Promise<void>;
 }
@@ -47,7 +65,7 @@ export function kafkajsConfig(config: KafkaConnectionConfig, logger: KafkaLogger
     ssl: config.ssl ?? false,
     sasl: saslOptions(config),
     connectionTimeout: config.connectionTimeoutMs ?? 10_000,
-    requestTimeout: config.requestTimeoutMs ?? 30_000,
+    requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     logLevel: toKafkajsLogLevel(config.logLevel ?? 'warn'),
     logCreator: kafkajsLogCreator(logger),
   };
@@ -63,8 +81,12 @@ export function createKafkaConnection(
     closeables.add(item);
     return item;
   };
+  // One cache of topic limits for every writer of the connection.
+  const limits = new KafkajsTopicLimits({kafka, logger: deps.logger});
   const writer = (options: TransactionalWriterOptions) =>
-    track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options}));
+    track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options, limits}));
+  const changelogReader = (options?: ChangelogReaderOptions) =>
+    new KafkajsChangelogReader({kafka, logger: deps.logger, options});
 
   return {
     clientId: config.clientId,
@@ -75,11 +97,38 @@ export function createKafkaConnection(
       track({close: () => shards.closeAll()});
       return shards;
     },
-    changelogReader: (options) => new KafkajsChangelogReader({kafka, logger: deps.logger, options}),
+    changelogReader,
+    stateTopicOwnership: (options) =>
+      new StateTopicOwnership({
+        ...options,
+        append: (message) => appendOnce(kafka, message),
+        reader: changelogReader(),
+        logger: deps.logger,
+      }),
     close: async () => {
       const items = [...closeables];
       closeables.clear();
       await Promise.allSettled(items.map((c) => c.close()));
     },
   };
+}
+
+/** One acknowledged (acks=all) write outside any transaction, with a producer made for it. */
+async function appendOnce(kafka: Kafka, message: OutgoingMessage): Promise<void> {
+  // Not idempotent: a retry that doubles the record is harmless (the same claim twice), and kafkajs retries an
+  // idempotent producer forever.
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: JavaCompatiblePartitioner,
+  });
+  try {
+    await producer.connect();
+    await producer.send({
+      topic: message.topic,
+      acks: -1,
+      messages: [{key: message.key, value: message.value, headers: message.headers}],
+    });
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
 }

@@ -10,7 +10,9 @@ export {
   decodeRecordValue,
   decodeRefreshToken,
   decodeShardMarker,
+  ownerClaimKey,
   recordStateMessage,
+  recordValueWithoutImage,
   refreshTokenMessage,
   shardMarkerMessage,
 } from './changelog';
