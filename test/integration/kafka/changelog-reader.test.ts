@@ -1,5 +1,5 @@
 import {ChangelogReadError, type ChangelogRecord, type OutgoingMessage} from '../../../src/kafka';
-import {randomTopic, topicRefusingLargeMessages, useConnection} from './helpers';
+import {keyless, randomTopic, topicRefusingKeylessMessages, useConnection} from './helpers';
 
 const put = (topic: string, key: string, value: string | null): OutgoingMessage => ({
   topic,
@@ -57,19 +57,15 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   it('returns exactly the committed records (latest per key, tombstones as null), skipping aborted ones', async () => {
     const topic = await changelog(3);
-    const tooSmall = await topicRefusingLargeMessages(kafka.connection);
+    const refusing = await topicRefusingKeylessMessages(kafka.connection);
     const transactionalId = `it-reader-${topic}`;
     const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'a', 'a1'), put(topic, 'b', 'b1'), put(topic, 'c', 'c1')]);
     await writer.writeBatch([put(topic, 'a', 'a2'), put(topic, 'c', null)]);
     // Aborted: its records are in the log but must not be read back.
     await expect(
-      writer.writeBatch([
-        put(topic, 'a', 'ABORTED'),
-        put(topic, 'z', 'ABORTED'),
-        put(tooSmall, 'x', 'y'.repeat(500)),
-      ])
-    ).rejects.toThrow(/aborted/);
+      writer.writeBatch([put(topic, 'a', 'ABORTED'), put(topic, 'z', 'ABORTED'), keyless(refusing)])
+    ).rejects.toThrow(/INVALID_RECORD/);
     await writer.writeBatch([put(topic, 'd', 'd1')]);
     await writer.close();
 
@@ -90,7 +86,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   it('terminates when the tail of the topic is a commit marker or an aborted transaction', async () => {
     const topic = await changelog(1);
-    const tooSmall = await topicRefusingLargeMessages(kafka.connection);
+    const refusing = await topicRefusingKeylessMessages(kafka.connection);
     const transactionalId = `it-tail-${topic}`;
     const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'k', 'v1')]); // offsets: 0 data, 1 commit marker
@@ -98,9 +94,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
     expect(records.map((r) => [r.offset, r.value?.toString()])).toEqual([['0', 'v1']]);
 
     const writer2 = kafka.connection.transactionalWriter({transactionalId});
-    await expect(
-      writer2.writeBatch([put(topic, 'k', 'X'), put(tooSmall, 'x', 'y'.repeat(500))])
-    ).rejects.toThrow();
+    await expect(writer2.writeBatch([put(topic, 'k', 'X'), keyless(refusing)])).rejects.toThrow();
     await writer2.close();
     // Now the tail is: 2 aborted data record, 3 abort marker.
     records = await restartAndRead(topic, transactionalId);
