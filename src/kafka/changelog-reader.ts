@@ -5,6 +5,7 @@ import type {Consumer, Kafka} from 'kafkajs';
 import {ChangelogReadError} from '../errors';
 import {BatchChannel} from './batch-channel';
 import {describeError, kafkajsRetriable} from './kafka-errors';
+import {partitionForKey} from './partitioner';
 import {ReadProgress, type PartitionRange} from './read-progress';
 import type {ChangelogReader, ChangelogRecord, KafkaLogger, ReadToEndOptions} from './types';
 
@@ -34,14 +35,16 @@ export class KafkajsChangelogReader implements ChangelogReader {
   }
 
   private async *read(topic: string, options: ReadToEndOptions): AsyncGenerator<ChangelogRecord> {
-    const ranges = await this.endOffsets(topic);
+    let ranges = await this.endOffsets(topic);
+    const keyed = options.partitionOfKey;
+    if (keyed) ranges = ranges.filter((r) => r.partition === partitionForKey(keyed, ranges.length));
     options.onEndOffsets?.(ranges);
     const progress = new ReadProgress(ranges);
     if (progress.isDone()) return;
 
     const started = performance.now();
     const channel = new BatchChannel<ChangelogRecord[]>(this.deps.options?.bufferedBatches ?? 2);
-    const consumer = this.consumer();
+    const consumer = this.consumer(options.readUncommitted ?? false);
     let nullKeys = 0;
     let yielded = 0;
 
@@ -78,6 +81,11 @@ export class KafkajsChangelogReader implements ChangelogReader {
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({batch, heartbeat}) => {
+          // A partition outside the read (partitionOfKey) or already complete.
+          if (progress.isPartitionDone(batch.partition)) {
+            consumer.pause([{topic, partitions: [batch.partition]}]);
+            return;
+          }
           progress.observeHighWatermark(batch.partition, batch.highWatermark);
           const records: ChangelogRecord[] = [];
           for (const message of batch.messages) {
@@ -116,11 +124,11 @@ export class KafkajsChangelogReader implements ChangelogReader {
     }
   }
 
-  private consumer(): Consumer {
+  private consumer(readUncommitted: boolean): Consumer {
     const options = this.deps.options ?? {};
     return this.deps.kafka.consumer({
       groupId: `${options.groupIdPrefix ?? 'pinterest-cdc.changelog-reader'}.${randomUUID()}`,
-      readUncommitted: false,
+      readUncommitted,
       allowAutoTopicCreation: false,
       // kafkajs turns a whole fetch into one object per message (a few hundred bytes each for ~40-byte state
       // records): 16 MiB fetches of hash-only state held ~400k objects per batch and the restore of 1M records

@@ -75,7 +75,7 @@ export interface StateTopicOwnershipDeps {
  * transaction the broker aborted on timeout finds its own claim still the newest and goes on. If an older process
  * fences the newer one in between (it checked just before the newer claim), the newer one finds its own claim
  * newest and takes the id back: the newest claim always ends up the only writer, and no two epochs ever commit at
- * once (Kafka's fencing). The check reads the whole topic (state restore pace), only after a failed transaction.
+ * once (Kafka's fencing). The check reads the claim's partition of the topic, only after a failed transaction.
  */
 export class StateTopicOwnership implements TransactionalIdOwnership {
   constructor(private readonly deps: StateTopicOwnershipDeps) {}
@@ -116,9 +116,17 @@ export class StateTopicOwnership implements TransactionalIdOwnership {
     owner.markClaimed(claimKey);
   }
 
+  /**
+   * Reads the claim's partition only, uncommitted: claims are written outside transactions, and a committed read
+   * would wait for this process's own transaction left open by the failure being recovered from (until the
+   * broker's timeout aborts it), where the next InitProducerId would abort it at once. The claim partition's
+   * last stable offset is past this process's own claim, which precedes all its transactions, so the read
+   * reaches every later claim.
+   */
   private async newestClaim(): Promise<OwnerClaim | undefined> {
     let newest: OwnerClaim | undefined;
-    for await (const record of this.deps.reader.readToEnd(this.deps.topic)) {
+    const options = {partitionOfKey: this.deps.claimKey, readUncommitted: true};
+    for await (const record of this.deps.reader.readToEnd(this.deps.topic, options)) {
       if (record.key.equals(this.deps.claimKey)) newest = decodeOwnerClaim(record.value);
     }
     return newest;

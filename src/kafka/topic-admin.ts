@@ -38,6 +38,9 @@ export function compareTopic(
   return out;
 }
 
+/** How long a created topic may take to get leaders for all its partitions (kafkajs' own default is 5 s). */
+const LEADER_WAIT_MS = 30_000;
+
 /** Partitions or replication factor -1: the broker's `num.partitions` / `default.replication.factor`. */
 const BROKER_DEFAULT = -1;
 
@@ -140,7 +143,32 @@ export class KafkajsTopicAdmin implements TopicAdmin {
       });
     } catch (error) {
       if (hasErrorType(error, 'TOPIC_ALREADY_EXISTS')) return false;
-      throw error;
+      // Created, but kafkajs' wait for leaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a KRaft
+      // broker answers until it has applied the new topic's metadata (kafkajs #1563): seen on 2 of 3 first starts
+      // of a fresh local stack, failing the service's start.
+      if (!hasErrorType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) throw error;
+      await this.waitForLeaders(admin, spec.name);
+      return true;
+    }
+  }
+
+  private async waitForLeaders(admin: Admin, topic: string): Promise<void> {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      try {
+        const {topics} = await admin.fetchTopicMetadata({topics: [topic]});
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      } catch (error) {
+        if (!['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].some((t) => hasErrorType(error, t)))
+          throw error;
+      }
+      if (Date.now() > deadline) {
+        throw new CdcError(`topic ${topic} was created but has no leader after ${LEADER_WAIT_MS} ms`, {
+          retriable: true,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

@@ -10,7 +10,7 @@ import {
   type RefusedRecord,
 } from '../errors';
 import {planRequests, totalsByTopic} from './batch-plan';
-import {describeError, hasErrorType, isFencingError, kafkajsRetriable} from './kafka-errors';
+import {describeError, errorChain, hasErrorType, isFencingError, kafkajsRetriable} from './kafka-errors';
 import {JavaCompatiblePartitioner} from './partitioner';
 import {singleRecordBatchBytes} from './record-size';
 import {findRefused, recordRefusal, type ProbeResult} from './refused-records';
@@ -63,6 +63,27 @@ const PROBE_RETRIES = 5;
  */
 const END_TXN_ABORTED_TYPE = 'CONCURRENT_TRANSACTIONS';
 const END_TXN_UNKNOWN_TYPE = 'UNKNOWN';
+
+/**
+ * Commit failures where EndTxn never reached the transaction coordinator: the coordinator could not be found, or
+ * the broker asked was not (yet) it (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR;
+ * kafkajs' GROUP_* names). The transaction is still open, so the batch is not committed: the next producer's
+ * InitProducerId aborts it and the batch is sent again. Seen right after a paused broker resumed: it reloads its
+ * transaction state and answers COORDINATOR_LOAD_IN_PROGRESS; reading it as an unknown outcome rebuilt all state.
+ */
+const END_TXN_NOT_PROCESSED_TYPES = [
+  'GROUP_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+];
+const COORDINATOR_NOT_FOUND = 'KafkaJSGroupCoordinatorNotFound';
+
+function endTxnNotProcessed(error: unknown): boolean {
+  return (
+    END_TXN_NOT_PROCESSED_TYPES.some((t) => hasErrorType(error, t)) ||
+    errorChain(error).some((e) => e.name === COORDINATOR_NOT_FOUND)
+  );
+}
 
 export interface KafkajsTransactionalWriterDeps {
   kafka: Kafka;
@@ -271,6 +292,13 @@ export class KafkajsTransactionalWriter implements TransactionalWriter {
       }
     }
     await this.discardProducer();
+    if (committing && endTxnNotProcessed(error)) {
+      const message =
+        `commit of transaction ${this.transactionalId} did not reach the coordinator (not committed; the next ` +
+        `producer aborts it): ${describeError(error)}`;
+      logger.warn({transactionalId: this.transactionalId}, message);
+      return {error: new ProduceError(message, {retriable: true, cause: error}), outcome: 'aborted'};
+    }
     if (committing) {
       const message = `commit of transaction ${this.transactionalId} failed, outcome unknown: ${describeError(error)}`;
       logger.warn({transactionalId: this.transactionalId}, message);

@@ -174,6 +174,14 @@ export interface ChangelogRecord {
 export interface ReadToEndOptions {
   /** Called once the end offsets are fixed (before any record). */
   onEndOffsets?(ends: {partition: number; start: string; end: string}[]): void;
+  /** Only the partition a record with this key is written to (the Java client's partitioning of keys). */
+  partitionOfKey?: Buffer;
+  /**
+   * Also records of open and aborted transactions, up to the log end, without waiting for open transactions to
+   * end: only for records written outside transactions (ownership claims). A partition whose only records at the
+   * start belong to open transactions counts as empty, as in a committed read.
+   */
+  readUncommitted?: boolean;
 }
 
 export interface ChangelogReader {

@@ -1,5 +1,6 @@
 import {ChangelogReadError, type ChangelogRecord, type OutgoingMessage} from '../../../src/kafka';
-import {keyless, randomTopic, topicRefusingKeylessMessages, useConnection} from './helpers';
+import {partitionForKey} from '../../../src/kafka/partitioner';
+import {keyless, randomTopic, rawKafka, topicRefusingKeylessMessages, useConnection} from './helpers';
 
 const put = (topic: string, key: string, value: string | null): OutgoingMessage => ({
   topic,
@@ -141,6 +142,49 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
     await writer.init();
     await writer.close();
     expect((await collect(reader.readToEnd(topic))).length).toBe(100);
+  });
+
+  it("reads one key's partition uncommitted to its end without waiting for an open transaction", async () => {
+    const topic = await changelog(3);
+    const claim = Buffer.from('claim-key');
+    const claimPartition = partitionForKey(claim, 3);
+    const writer = kafka.connection.transactionalWriter({transactionalId: `it-uncommitted-${topic}`});
+    const committed = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => put(topic, k, `${k}1`));
+    await writer.writeBatch(committed);
+    await writer.close();
+    // A transaction left open on the claim's partition (as by a writer whose abort failed), then a record
+    // written outside transactions after it: a committed read would wait for the open one to time out.
+    const stuck = rawKafka().producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionalId: `stuck-${topic}`,
+    });
+    await stuck.connect();
+    const open = await stuck.transaction();
+    await open.send({topic, messages: [{key: claim, value: 'in an open transaction'}]});
+    const plain = rawKafka().producer();
+    await plain.connect();
+    await plain.send({topic, messages: [{key: claim, value: 'newest claim'}]});
+    await plain.disconnect();
+    try {
+      const started = Date.now();
+      const records = await collect(
+        kafka.connection.changelogReader().readToEnd(topic, {partitionOfKey: claim, readUncommitted: true})
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(new Set(records.map((r) => r.partition))).toEqual(new Set([claimPartition]));
+      expect(records.filter((r) => r.key.equals(claim)).map((r) => r.value?.toString())).toEqual([
+        'in an open transaction',
+        'newest claim',
+      ]);
+      const expected = committed.filter((m) => partitionForKey(m.key!, 3) === claimPartition);
+      expect(records.filter((r) => !r.key.equals(claim)).map((r) => r.key.toString())).toEqual(
+        expected.map((m) => m.key!.toString())
+      );
+    } finally {
+      await open.abort();
+      await stuck.disconnect();
+    }
   });
 
   it('fails with a non-retriable ChangelogReadError on a missing topic', async () => {

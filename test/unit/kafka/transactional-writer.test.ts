@@ -317,3 +317,38 @@ describe('KafkajsTransactionalWriter and records Kafka refuses', () => {
     expect(fake.state.producers).toEqual(['x']);
   });
 });
+
+describe('KafkajsTransactionalWriter commits that never reached the coordinator', () => {
+  it.each([
+    [
+      'COORDINATOR_LOAD_IN_PROGRESS (a broker just resumed)',
+      () => protocolError('GROUP_LOAD_IN_PROGRESS', 14, true),
+    ],
+    ['NOT_COORDINATOR', () => protocolError('NOT_COORDINATOR_FOR_GROUP', 16, true)],
+    [
+      'no coordinator found',
+      () =>
+        Object.assign(new Error('Failed to find group coordinator'), {
+          name: 'KafkaJSGroupCoordinatorNotFound',
+          retriable: false,
+        }),
+    ],
+  ])(
+    '%s: not committed, retriable (the next producer aborts the open transaction)',
+    async (_label, failure) => {
+      let failures = 1;
+      const fake = fakeKafka({
+        onCommit: () => {
+          if (failures-- > 0) throw failure();
+        },
+      });
+      const writer = writerOn(fake, {ownership: countingOwnership()});
+      const first = writer.writeBatch([message]);
+      await expect(first).rejects.toBeInstanceOf(ProduceError);
+      await expect(first).rejects.not.toBeInstanceOf(TransactionOutcomeUnknownError);
+      await expect(first).rejects.toMatchObject({retriable: true});
+      await writer.writeBatch([message]);
+      expect(fake.state.producers).toEqual(['x', 'x']);
+    }
+  );
+});
