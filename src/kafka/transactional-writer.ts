@@ -10,7 +10,13 @@ import {
   type RefusedRecord,
 } from '../errors';
 import {planRequests, totalsByTopic} from './batch-plan';
-import {describeError, errorChain, hasErrorType, isFencingError, kafkajsRetriable} from './kafka-errors';
+import {
+  describeError,
+  hasErrorType,
+  isCoordinatorNotFound,
+  isFencingError,
+  kafkajsRetriable,
+} from './kafka-errors';
 import {JavaCompatiblePartitioner} from './partitioner';
 import {singleRecordBatchBytes} from './record-size';
 import {findRefused, recordRefusal, type ProbeResult} from './refused-records';
@@ -76,13 +82,8 @@ const END_TXN_NOT_PROCESSED_TYPES = [
   'GROUP_COORDINATOR_NOT_AVAILABLE',
   'NOT_COORDINATOR_FOR_GROUP',
 ];
-const COORDINATOR_NOT_FOUND = 'KafkaJSGroupCoordinatorNotFound';
-
 function endTxnNotProcessed(error: unknown): boolean {
-  return (
-    END_TXN_NOT_PROCESSED_TYPES.some((t) => hasErrorType(error, t)) ||
-    errorChain(error).some((e) => e.name === COORDINATOR_NOT_FOUND)
-  );
+  return END_TXN_NOT_PROCESSED_TYPES.some((t) => hasErrorType(error, t)) || isCoordinatorNotFound(error);
 }
 
 export interface KafkajsTransactionalWriterDeps {

@@ -1,7 +1,8 @@
 /**
  * A broker paused for longer than the transaction timeout delays the service and does not stop it: the Kafka JVM
- * is SIGSTOPped in the middle of a snapshot for 40 s (transaction timeout 10 s, request timeout 30 s), then
- * SIGCONTed. The broker then aborts the open transaction on timeout, which kafkajs reports exactly as a fencing by
+ * is SIGSTOPped in the middle of a snapshot, the moment a read_uncommitted consumer sees the first records of a
+ * large transaction (so that the transaction is open on the broker), for 40 s (transaction timeout 10 s, request
+ * timeout 30 s), then SIGCONTed. The broker then aborts the open transaction on timeout, which kafkajs reports exactly as a fencing by
  * a newer instance (INVALID_PRODUCER_EPOCH); the service's ownership check finds its own claim still the newest
  * and sends the batch again. The service keeps running through two cycles, and a read_committed consumer sees the
  * sandbox's truth: every pin once, then the changes made after the pause, nothing lost, nothing doubled.
@@ -9,6 +10,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import {join, resolve} from 'node:path';
+import {Kafka, logLevel} from 'kafkajs';
 import {Registry} from 'prom-client';
 
 import {runService} from '../../../src/app';
@@ -28,7 +30,7 @@ const stackLib = require(join(ROOT, 'scripts', 'stack')) as {
     stop(): Promise<void>;
   }>;
 };
-const PINS = 5000;
+const PINS = 6000;
 const PAUSE_MS = 40_000;
 const TRANSACTION_TIMEOUT_SECONDS = 10;
 
@@ -63,7 +65,8 @@ describe('broker paused longer than the transaction timeout', () => {
       env: serviceEnv(sandbox, prefix, {
         ...stack.env,
         PINTEREST_CDC_SYNC__COLLECTIONS: 'pins',
-        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '50',
+        // Two large transactions (several produce requests each): the pause lands inside the first.
+        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '3000',
         PINTEREST_CDC_KAFKA__TRANSACTION_TIMEOUT_SECONDS: String(TRANSACTION_TIMEOUT_SECONDS),
       }),
     });
@@ -78,7 +81,7 @@ describe('broker paused longer than the transaction timeout', () => {
     const logger = {debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error')};
 
     // Slow pages, so that the pause lands in the middle of the snapshot with a transaction open.
-    sandbox.control.setFaults({latencyMs: 300, pathPattern: '^/v5/pins$'});
+    sandbox.control.setFaults({latencyMs: 100, pathPattern: '^/v5/pins$'});
     const pinPages = () => sandbox.control.stats().requests.byEndpoint['GET /v5/pins'] ?? 0;
     const stop = new AbortController();
     const cycles: CycleSummary[] = [];
@@ -111,19 +114,39 @@ describe('broker paused longer than the transaction timeout', () => {
 
     let early: unknown;
     void outcome.then((o) => (early = o));
-    await waitUntil(() => pinPages() >= 3 || early !== undefined, 60_000).catch((error: unknown) => {
-      console.log(`service log:\n${log.join('\n')}`);
+    const printLog = () => console.log(`service log:\n${log.join('\n')}`);
+    await waitUntil(() => log.some((l) => l.includes('created topics')) || early !== undefined, 60_000);
+    if (early !== undefined) printLog();
+    expect(early).toBeUndefined();
+
+    // Pause the broker as soon as the first transaction's first records are in the log: it is open then.
+    const watcher = new Kafka({
+      brokers: [stack.env.KAFKA_BROKERS],
+      clientId: 'pause-watch',
+      logLevel: logLevel.NOTHING,
+    }).consumer({groupId: `pause-watch-${prefix}`, readUncommitted: true, maxWaitTimeInMs: 20});
+    let pausedAtPage = -1;
+    await watcher.connect();
+    await watcher.subscribe({topics: [`${prefix}.pins`], fromBeginning: true});
+    await watcher.run({
+      eachBatch: async () => {
+        if (pausedAtPage >= 0) return;
+        pausedAtPage = pinPages();
+        process.kill(stack.state.kafka.pid, 'SIGSTOP');
+        paused = true;
+        log.push(`${((Date.now() - started) / 1000).toFixed(1)}s SIGSTOP Kafka (page ${pausedAtPage})`);
+      },
+    });
+    await waitUntil(() => pausedAtPage >= 0 || early !== undefined, 90_000).catch((error: unknown) => {
+      printLog();
       throw error;
     });
-    if (early !== undefined) console.log(`service log:\n${log.join('\n')}`);
+    if (early !== undefined) printLog();
     expect(early).toBeUndefined();
-    const pausedAtPage = pinPages();
-    process.kill(stack.state.kafka.pid, 'SIGSTOP');
-    paused = true;
-    log.push(`${((Date.now() - started) / 1000).toFixed(1)}s SIGSTOP Kafka (page ${pausedAtPage})`);
     await new Promise((r) => setTimeout(r, PAUSE_MS));
     resume();
     log.push(`${((Date.now() - started) / 1000).toFixed(1)}s SIGCONT Kafka`);
+    await watcher.disconnect();
 
     let timer: NodeJS.Timeout | undefined;
     const result = await Promise.race([
@@ -133,6 +156,12 @@ describe('broker paused longer than the transaction timeout', () => {
     stop.abort();
     console.log(`service log around the pause:\n${log.join('\n')}`);
     expect(result).toBe('stopped');
+    // The transaction open at the pause failed and was recovered from: usually the broker aborted it on timeout
+    // (INVALID_PRODUCER_EPOCH, ownership confirmed, batch sent again); its commit may also have been in flight.
+    expect(
+      log.some((l) => /aborted by the broker|outcome unknown|did not reach the coordinator/.test(l))
+    ).toBe(true);
+    expect(log.some((l) => l.includes('Ownership confirmed'))).toBe(true);
     expect(pausedAtPage).toBeLessThan(PINS / 250);
     expect(cycles).toHaveLength(2);
     expect(cycles[0]!.listings[0]).toMatchObject({collection: 'pins', outcome: 'complete'});
