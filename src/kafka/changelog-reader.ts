@@ -60,8 +60,9 @@ export class KafkajsChangelogReader implements ChangelogReader {
     });
     consumer.on(consumer.events.CRASH, ({payload}) => {
       if (payload.restart) {
-        // kafkajs rejoins; positions in `progress` skip what was already read. Its own log of this is at debug.
-        this.deps.logger.warn(
+        // kafkajs rejoins; positions in `progress` skip what was already read. Transient (e.g. "The coordinator
+        // is loading" on a fresh broker): a read that cannot finish fails with a crash that does not restart.
+        this.deps.logger.debug(
           {topic, err: describeError(payload.error)},
           'Changelog read: consumer restarts'
         );
