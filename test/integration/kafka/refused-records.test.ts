@@ -36,17 +36,15 @@ describe('records Kafka refuses (real broker)', () => {
 
   async function topicWithLimit(limit: number): Promise<string> {
     const name = randomTopic('limited');
-    await kafka.connection
-      .topicAdmin()
-      .ensureTopics([
-        {
-          name,
-          partitions: 1,
-          replicationFactor: 1,
-          cleanupPolicy: 'delete',
-          config: {'max.message.bytes': String(limit)},
-        },
-      ]);
+    await kafka.connection.topicAdmin().ensureTopics([
+      {
+        name,
+        partitions: 1,
+        replicationFactor: 1,
+        cleanupPolicy: 'delete',
+        config: {'max.message.bytes': String(limit)},
+      },
+    ]);
     return name;
   }
 

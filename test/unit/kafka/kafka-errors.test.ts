@@ -62,9 +62,11 @@ describe('kafka error classification', () => {
 
   it('takes "Failed to find group coordinator" (no broker answered in time) for transient, whatever its flag', () => {
     // kafkajs' typings omit the message argument its constructor takes.
-    const notFound = new (KafkaJSGroupCoordinatorNotFound as unknown as new (m: string) => Error & {
-      retriable: boolean;
-    })('Failed to find group coordinator');
+    const notFound = new (
+      KafkaJSGroupCoordinatorNotFound as unknown as new (m: string) => Error & {
+        retriable: boolean;
+      }
+    )('Failed to find group coordinator');
     expect(notFound.retriable).toBe(false);
     expect(kafkajsRetriable(notFound)).toBe(true);
     expect(kafkajsRetriable(nonRetriable(notFound))).toBe(true);
