@@ -20,7 +20,15 @@ import {
   type RegistryHooks,
 } from '../serde';
 import {applyChangelogRecord, ownerClaimKey, StateStore} from '../state';
-import {runCycle, type CycleSummary, type SyncHooks, type SyncLogger, type SyncTopics} from '../sync';
+import {
+  DeleteGuard,
+  runCycle,
+  type CycleSummary,
+  type SyncHooks,
+  type SyncLogger,
+  type SyncTopics,
+  type UnitKind,
+} from '../sync';
 import {KafkaTokenStore} from './kafka-token-store';
 
 export interface PipelineDeps {
@@ -39,7 +47,8 @@ export interface Pipeline {
   readonly state: StateStore;
   readonly client: PinterestClient;
   readonly topics: SyncTopics;
-  runCycle(options?: {signal?: AbortSignal}): Promise<CycleSummary>;
+  /** One cycle of the given kinds (default: entities); a `fatal` summary must stop or rebuild the pipeline. */
+  runCycle(options?: {signal?: AbortSignal; kinds?: readonly UnitKind[]}): Promise<CycleSummary>;
   close(): Promise<void>;
 }
 
@@ -169,6 +178,8 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       hooks: metrics?.pinterestHooks(),
     });
 
+    // Kept for the pipeline's life: a held delete is released when the next listing agrees.
+    const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});
     return {
       state,
       client,
@@ -181,6 +192,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             keepImages: config.sync.keepImages,
             connectorName: config.sync.connectorName ?? prefix,
             version: deps.version,
+            kinds: options?.kinds,
           },
           {
             source: {pages: (request) => client.paginate(request)},
@@ -192,6 +204,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             logger,
             hooks: metrics ? syncHooks(metrics) : undefined,
             signal: options?.signal,
+            deleteGuard,
           }
         ),
       close: () => closeAll(),
@@ -209,6 +222,7 @@ function syncHooks(metrics: Metrics): SyncHooks {
     onDeadLetter: (collection, reason) => metrics.deadLetters.inc({collection, reason}),
     onEncodeError: (collection) => metrics.avroEncodeErrors.inc({collection}),
     onListingDone: (collection, seconds) => metrics.snapshotDuration.observe({collection}, seconds),
+    onDeletesHeld: (collection, count) => metrics.deletesHeld.inc({collection}, count),
   };
 }
 

@@ -38,11 +38,9 @@ export function compareTopic(
   return out;
 }
 
-/** How long a created topic may take to get leaders for all its partitions (kafkajs' own default is 5 s). */
-const LEADER_WAIT_MS = 30_000;
-
 /** Partitions or replication factor -1: the broker's `num.partitions` / `default.replication.factor`. */
 const BROKER_DEFAULT = -1;
+const LEADER_WAIT_MS = 30_000;
 
 function validate(specs: readonly TopicSpec[]): void {
   const problems: string[] = [];
@@ -143,9 +141,8 @@ export class KafkajsTopicAdmin implements TopicAdmin {
       });
     } catch (error) {
       if (hasErrorType(error, 'TOPIC_ALREADY_EXISTS')) return false;
-      // Created, but kafkajs' wait for leaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a KRaft
-      // broker answers until it has applied the new topic's metadata (kafkajs #1563): seen on 2 of 3 first starts
-      // of a fresh local stack, failing the service's start.
+      // kafkajs' own wait for leaders retries only LEADER_NOT_AVAILABLE; a busy broker's metadata can still say
+      // UNKNOWN_TOPIC_OR_PARTITION right after the create succeeded (seen on a loaded 2-core machine).
       if (!hasErrorType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) throw error;
       await this.waitForLeaders(admin, spec.name);
       return true;
@@ -154,21 +151,23 @@ export class KafkajsTopicAdmin implements TopicAdmin {
 
   private async waitForLeaders(admin: Admin, topic: string): Promise<void> {
     const deadline = Date.now() + LEADER_WAIT_MS;
-    for (;;) {
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
       try {
         const {topics} = await admin.fetchTopicMetadata({topics: [topic]});
         const partitions = topics[0]?.partitions ?? [];
         if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
       } catch (error) {
-        if (!['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].some((t) => hasErrorType(error, t)))
+        if (
+          !hasErrorType(error, 'UNKNOWN_TOPIC_OR_PARTITION') &&
+          !hasErrorType(error, 'LEADER_NOT_AVAILABLE')
+        )
           throw error;
       }
-      if (Date.now() > deadline) {
-        throw new CdcError(`topic ${topic} was created but has no leader after ${LEADER_WAIT_MS} ms`, {
+      if (Date.now() + delay > deadline)
+        throw new CdcError(`topic ${topic} has no leader ${LEADER_WAIT_MS / 1000} s after it was created`, {
           retriable: true,
         });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 

@@ -28,7 +28,7 @@ function memoryTopic() {
   };
 }
 
-const claimKey = Buffer.from([1, 4, ...Buffer.from('pinterest-cdc.p.default')]);
+const claimKey = Buffer.from([1, 5, ...Buffer.from('pinterest-cdc.p.default')]);
 
 function ownershipOf(topic: ReturnType<typeof memoryTopic>, owner: OwnerIdentity) {
   return new StateTopicOwnership({
