@@ -68,6 +68,7 @@ describe('broker paused longer than the transaction timeout', () => {
         // Two large transactions (several produce requests each): the pause lands inside the first.
         PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '3000',
         PINTEREST_CDC_KAFKA__TRANSACTION_TIMEOUT_SECONDS: String(TRANSACTION_TIMEOUT_SECONDS),
+        PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '1',
       }),
     });
     const started = Date.now();
@@ -93,7 +94,6 @@ describe('broker paused longer than the transaction timeout', () => {
       readiness: new Readiness(),
       version: 'test',
       signal: stop.signal,
-      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
       onCycle: (summary) => {
         cycles.push(summary);
         if (cycles.length === 1) {

@@ -31,7 +31,10 @@ describe('a healthy start and cycle', () => {
   it('logs nothing at error level, while kafkajs lines go to debug', async () => {
     const prefix = `healthy_${randomBytes(4).toString('hex')}`;
     const config = loadConfig({
-      env: serviceEnv(sandbox, prefix, {PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '20'}),
+      env: serviceEnv(sandbox, prefix, {
+        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '20',
+        PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '1',
+      }),
     });
     const lines: {level: string; msg: string; component?: string}[] = [];
     const logger = createLogger({
@@ -53,7 +56,6 @@ describe('a healthy start and cycle', () => {
         cycles += 1;
         if (cycles === 2) stop.abort();
       },
-      sleep: async () => {},
     });
     expect(cycles).toBe(2);
 
