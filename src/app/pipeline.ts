@@ -15,6 +15,7 @@ import {
   InlineBatchEncoder,
   SchemaCatalog,
   SchemaRegistrar,
+  verifyRegistryAccess,
   type BatchEncoder,
 } from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
@@ -71,6 +72,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       brokers: [...config.kafka.brokers],
       clientId: config.kafka.clientId,
       ssl: config.kafka.ssl,
+      sslCaFile: config.kafka.sslCaFile,
       sasl:
         config.kafka.sasl.mechanism && config.kafka.sasl.username && config.kafka.sasl.password
           ? {
@@ -87,6 +89,9 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     await Promise.allSettled(closeables.map((close) => close()));
   };
   try {
+    // Refused credentials or certificates fail here, naming the setting, before anything is created.
+    await kafka.verifyAccess();
+    await verifyRegistryAccess(config.schemaRegistry);
     const admin = kafka.topicAdmin();
     const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
       name,
