@@ -1,7 +1,8 @@
 'use strict';
 /**
  * The Kafka Connect side of the downstream setup, resolved from Maven Central into the repository's cache:
- *   .cache/connect-worker/                              worker classpath (test/infra/connect/pom.xml)
+ *   .cache/kafka-libs/                                  worker classpath: the local stack's Kafka classpath
+ *                                                       (test/infra/kafka/pom.xml holds connect-runtime too)
  *   .cache/connect-plugins/debezium-connector-jdbc/     plugin (examples/jdbc-sink/plugins/debezium-connector-jdbc)
  *   .cache/connect-plugins/apicurio-converter/          plugin (examples/jdbc-sink/plugins/apicurio-converter),
  *                                                       plus a ServiceLoader manifest jar (manifest-jar.js)
@@ -10,7 +11,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const {ensureMavenDependencies} = require('../stack/artifacts');
+const {ensureKafkaLibs, ensureMavenDependencies} = require('../stack/artifacts');
 const {writeServiceManifestJar} = require('./manifest-jar');
 
 const CONVERTER_MANIFEST_JAR = 'pinterest-cdc-service-manifests.jar';
@@ -31,16 +32,8 @@ async function ensureConnectArtifacts({rootDir, cacheDir, log}) {
       cacheDir,
       log,
     });
-  // One Maven at a time: on 2 cores parallel resolutions only compete (each is ~10 s of mostly CPU).
-  const workerLibs = await ensureMavenDependencies({
-    pom: path.join(rootDir, 'test', 'infra', 'connect', 'pom.xml'),
-    dest: path.join(cacheDir, 'connect-worker'),
-    expectJar: /^connect-runtime-.*\.jar$/,
-    what: 'the Kafka Connect worker classpath',
-    rootDir,
-    cacheDir,
-    log,
-  });
+  // One Maven at a time: run side by side on 2 cores, the three resolutions took longer than one after another.
+  const workerLibs = await ensureKafkaLibs(rootDir, cacheDir, log);
   await plugin('debezium-connector-jdbc', /^debezium-connector-jdbc-.*\.jar$/);
   const converter = await plugin('apicurio-converter', /^apicurio-registry-utils-converter-.*\.jar$/);
   const manifest = path.join(converter, CONVERTER_MANIFEST_JAR);

@@ -1,8 +1,9 @@
 'use strict';
 /**
  * Resolving the stack's artifacts from Maven Central into a cache under the repository:
- *   .cache/kafka-libs        broker classpath (maven-dependency-plugin copy-dependencies of test/infra/kafka/pom.xml;
- *                            ensureMavenDependencies does the same for any POM, e.g. scripts/downstream's)
+ *   .cache/kafka-libs        broker and Kafka Connect worker classpath (maven-dependency-plugin copy-dependencies of
+ *                            test/infra/kafka/pom.xml; ensureMavenDependencies does the same for any POM, e.g.
+ *                            the plugins of scripts/downstream)
  *   .cache/apicurio-<ver>    Apicurio Registry app, extracted from io.apicurio:apicurio-registry-app:<ver>:tar.gz:all
  * Each folder is built in a temporary sibling and renamed into place with a `.complete` marker, under a lock, so
  * a second run (or a concurrent one) neither downloads nor extracts again.
@@ -24,14 +25,14 @@ const MARKER = '.complete';
  * @param {string} rootDir the repository root
  * @param {string} cacheDir
  * @param {(msg: string) => void} log
- * @returns {Promise<string>} the folder holding the broker's jars
+ * @returns {Promise<string>} the folder holding the broker's (and the Connect worker's) jars
  */
 function ensureKafkaLibs(rootDir, cacheDir, log) {
   return ensureMavenDependencies({
     pom: path.join(rootDir, 'test', 'infra', 'kafka', 'pom.xml'),
     dest: path.join(cacheDir, 'kafka-libs'),
     expectJar: /^kafka_2\.13-.*\.jar$/,
-    what: 'the Kafka broker classpath',
+    what: 'the Kafka classpath (broker and Connect worker)',
     rootDir,
     cacheDir,
     log,
