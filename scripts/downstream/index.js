@@ -313,7 +313,7 @@ async function stopFromState(state, log) {
 
 /** @param {string} dir @returns {DownstreamState | undefined} */
 function readState(dir) {
-  return readJsonFile(path.join(dir, STATE_FILE));
+  return /** @type {DownstreamState | undefined} */ (readJsonFile(path.join(dir, STATE_FILE)));
 }
 
 /** @param {string} dir @param {DownstreamState} state */
