@@ -8,12 +8,14 @@ import type {StateStore} from './state-store';
  *   record:  [1][1][len][collection][len][shard][record key...]      value [1][flags][hash 8 bytes][image utf8]
  *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
+ *   held:    [1][4][len][collection][len][shard]                      value [1][digest of held delete keys, utf8]
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
 const KIND_RECORD = 1;
 const KIND_SHARD = 2;
 const KIND_TOKEN = 3;
+const KIND_HELD_DELETES = 4;
 const FLAG_IMAGE = 1;
 const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
 
@@ -25,6 +27,7 @@ export interface ChangelogMessage {
 export type ChangelogKey =
   | {readonly kind: 'record'; readonly collection: string; readonly shard: string; readonly key: string}
   | {readonly kind: 'shard'; readonly collection: string; readonly shard: string}
+  | {readonly kind: 'held'; readonly collection: string; readonly shard: string}
   | {readonly kind: 'token'; readonly name: string};
 
 /** The changelog holds a record this version cannot read (written by a newer pinterest-cdc, or corrupt). */
@@ -67,6 +70,17 @@ export function shardMarkerMessage(
   return {key, value};
 }
 
+/** Which deletes of a shard the delete guard holds (a digest of their keys); null = none held. */
+export function heldDeletesMessage(
+  collection: string,
+  shard: string,
+  digest: string | null
+): ChangelogMessage {
+  const key = scopedKey(KIND_HELD_DELETES, collection, shard, '');
+  if (digest === null) return {key, value: null};
+  return {key, value: Buffer.concat([Buffer.from([CHANGELOG_VERSION]), Buffer.from(digest, 'utf8')])};
+}
+
 /** The refresh token record the Pinterest client's TokenStore writes; `name` tells apart several apps. */
 export function refreshTokenMessage(name: string, token: StoredRefreshToken | null): ChangelogMessage {
   const key = Buffer.concat([Buffer.from([CHANGELOG_VERSION, KIND_TOKEN]), Buffer.from(name, 'utf8')]);
@@ -79,7 +93,7 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   checkVersion(key, 'key');
   const kind = key[1];
   if (kind === KIND_TOKEN) return {kind: 'token', name: key.toString('utf8', 2)};
-  if (kind !== KIND_RECORD && kind !== KIND_SHARD)
+  if (kind !== KIND_RECORD && kind !== KIND_SHARD && kind !== KIND_HELD_DELETES)
     throw new ChangelogFormatError(`Unknown changelog kind ${kind}`);
   let offset = 2;
   const read = (): string => {
@@ -93,6 +107,7 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   const collection = read();
   const shard = read();
   if (kind === KIND_SHARD) return {kind: 'shard', collection, shard};
+  if (kind === KIND_HELD_DELETES) return {kind: 'held', collection, shard};
   return {kind: 'record', collection, shard, key: key.toString('utf8', offset)};
 }
 
@@ -117,6 +132,11 @@ export function decodeShardMarker(value: Buffer): {firstSnapshotComplete: boolea
     firstSnapshotComplete: ((value[1] as number) & FLAG_FIRST_SNAPSHOT_COMPLETE) !== 0,
     atMs: value.readDoubleBE(2),
   };
+}
+
+export function decodeHeldDeletes(value: Buffer): string {
+  checkVersion(value, 'value');
+  return value.toString('utf8', 1);
 }
 
 export function decodeRefreshToken(value: Buffer): StoredRefreshToken {
@@ -150,6 +170,10 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
     case 'shard':
       states.shard(decoded.collection, decoded.shard).firstSnapshotComplete =
         value !== null && decodeShardMarker(value).firstSnapshotComplete;
+      return;
+    case 'held':
+      states.shard(decoded.collection, decoded.shard).heldDeletes =
+        value === null ? undefined : decodeHeldDeletes(value);
       return;
     case 'token':
       states.refreshToken = value === null ? undefined : decodeRefreshToken(value);

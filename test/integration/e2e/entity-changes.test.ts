@@ -45,7 +45,12 @@ describe('entity change events end to end', () => {
 
   const config = () =>
     loadConfig({
-      env: serviceEnv(sandbox, prefix, {PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '7'}),
+      env: serviceEnv(sandbox, prefix, {
+        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '7',
+        // This test checks one cycle's change semantics: 2 of the few ads deleted would be held for a second
+        // listing by the delete guard (10% by default), which test/integration/e2e/delete-guard.test.ts covers.
+        PINTEREST_CDC_SYNC__DELETE_GUARD_PERCENT: '100',
+      }),
     });
 
   /** One cycle in a fresh pipeline, as a restarted process would run it (state restored from Kafka). */
