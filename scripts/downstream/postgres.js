@@ -185,29 +185,35 @@ function serverArgs({dataDir, port, marker}) {
 }
 
 /**
- * Runs one SQL statement with psql and returns its unaligned, tuples-only output.
+ * Runs one SQL statement with psql and returns its unaligned, tuples-only output. A statement that waits on a lock
+ * or runs away fails after 30 s instead of hanging its caller.
  * @param {{binaries: PostgresBinaries, port: number}} server @param {string} sql
  * @returns {Promise<string>}
  */
 function psql(server, sql) {
-  return run(path.join(server.binaries.binDir, 'psql'), [
-    '-X',
-    '-q',
-    '-A',
-    '-t',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(server.port),
-    '-U',
-    SUPERUSER,
-    '-d',
-    DATABASE,
-    '-c',
-    sql,
-  ]);
+  const env = {...process.env, PGCONNECT_TIMEOUT: '10', PGOPTIONS: '-c statement_timeout=30000'};
+  return run(
+    path.join(server.binaries.binDir, 'psql'),
+    [
+      '-X',
+      '-q',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(server.port),
+      '-U',
+      SUPERUSER,
+      '-d',
+      DATABASE,
+      '-c',
+      sql,
+    ],
+    {env}
+  );
 }
 
 /** @param {number} port */
