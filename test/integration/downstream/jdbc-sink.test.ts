@@ -223,7 +223,7 @@ describe('the Debezium JDBC sink materialises the topics into PostgreSQL', () =>
   it(
     'holds the first snapshot exactly as the sandbox does',
     async () => {
-      await waitForTables('snapshot');
+      await waitForTables('snapshot (the worker started after that sync)');
       await compareAll('after the first snapshot (op r):');
     },
     TEST_TIMEOUT_MS
