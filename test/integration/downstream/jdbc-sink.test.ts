@@ -43,10 +43,11 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ENTITY_COLLECTIONS = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'];
 /**
  * HOOK for the analytics topics (ad_analytics, campaign_analytics): the service does not write them yet (their
- * window pipeline is another issue). When it does, list them here and give `truthOf` their ground truth (the
- * sandbox's analytics rows; restated rows must end up upserted in place). Their keys carry `date` (Avro int/date):
- * add its PostgreSQL type to DOCUMENTED_TYPES and the README once seen. The last test fails while the service
- * writes a collection topic that is not compared here.
+ * window pipeline is another issue). When it does, list them here and let `truthOf` read their ground truth from
+ * the sandbox's `GET /_sandbox/truth/<analytics collection>?start_date=&end_date=` ({items: [{key, row}]}, rows
+ * in the API's UPPER_CASE columns: map them to the value schema's fields); restated rows must end up upserted in
+ * place. Their keys carry `date` (Avro int/date): add its PostgreSQL type to DOCUMENTED_TYPES and the README once
+ * seen. The last test fails while the service writes a collection topic that is not compared here.
  */
 const ANALYTICS_COLLECTIONS: string[] = [];
 const COLLECTIONS = [...ENTITY_COLLECTIONS, ...ANALYTICS_COLLECTIONS];
