@@ -111,6 +111,18 @@ export function localStackPrerequisites(options?: {rootDir?: string; cacheDir?: 
   reason: string;
 };
 export function readState(dir: string): StackState | undefined;
+/** Polls `check` every 500 ms until true; fails (quoting the log's tail) when the process dies or time runs out. */
+export function waitFor(
+  name: string,
+  pid: number,
+  logFile: string,
+  deadline: number,
+  timeoutMs: number,
+  check: () => Promise<boolean>
+): Promise<number>;
+export function logTail(file: string, lines?: number): string;
+export function readJsonFile(file: string): unknown;
+export function writeJsonFile(file: string, value: unknown): void;
 /** NAME=value lines, one per variable set (values a shell would misread are quoted). */
 export function envLines(env: StackEnv): string[];
 /** A self-signed CA in `dir` (`<name>.pem`, `<name>-key.pem`), e.g. for a test that needs a CA that signed nothing. */
