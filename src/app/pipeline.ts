@@ -16,6 +16,7 @@ import {
   InlineBatchEncoder,
   SchemaCatalog,
   SchemaRegistrar,
+  verifyRegistryAccess,
   type BatchEncoder,
   type RegistryHooks,
 } from '../serde';
@@ -78,6 +79,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       brokers: [...config.kafka.brokers],
       clientId: config.kafka.clientId,
       ssl: config.kafka.ssl,
+      sslCaFile: config.kafka.sslCaFile,
       sasl:
         config.kafka.sasl.mechanism && config.kafka.sasl.username && config.kafka.sasl.password
           ? {
@@ -95,6 +97,9 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     await Promise.allSettled(closeables.map((close) => close()));
   };
   try {
+    // Refused credentials or certificates fail here, naming the setting, before anything is created.
+    await kafka.verifyAccess();
+    await verifyRegistryAccess(config.schemaRegistry);
     const admin = kafka.topicAdmin();
     const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
       name,

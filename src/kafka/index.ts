@@ -3,6 +3,7 @@ export {createKafkaConnection, DEFAULT_REQUEST_TIMEOUT_MS, type KafkaConnection}
 export {DEFAULT_TRANSACTION_TIMEOUT_MS} from './transactional-writer';
 export {decodeOwnerClaim, OwnerIdentity, type OwnerClaim} from './ownership';
 export {singleRecordBatchBytes} from './record-size';
+export {KafkaAccessError} from './access';
 export type {ChangelogReaderOptions} from './changelog-reader';
 export {ShardWriters, type ShardWritersOptions} from './shard-writers';
 export {configFingerprint, transactionalIdFor} from './transactional-id';

@@ -9,6 +9,8 @@ export {
   SchemaRegistrar,
 } from './schema-registrar';
 export type {RegistryClient, RegistryHooks, RegistryOutcome} from './schema-registrar';
+export {RegistryAccessError, verifyRegistryAccess} from './registry-access';
+export type {RegistryAccess} from './registry-access';
 export {toAvroRecord, recordPlan} from './to-avro';
 export type {RecordPlan} from './to-avro';
 export {compileFieldPlans, UNKNOWN_FIELDS_FIELD} from './field-plan';

@@ -12,7 +12,10 @@ import {commandLogger, type CliContext, type GlobalOptions} from '../context';
 export function registerCheckCommand(program: Command, ctx: CliContext): void {
   program
     .command('check')
-    .description('Check the configuration: Kafka, schema registry, state restore and one Pinterest API call')
+    .description(
+      'Check the connections online: Kafka, schema registry, state restore and one Pinterest API call ' +
+        '(offline validation: config check)'
+    )
     .action(async (_flags: object, command: Command) => {
       const {config} = ctx.loadConfig(command.optsWithGlobals<GlobalOptions>());
       const logger = commandLogger(ctx, config, {level: 'warn'});
