@@ -63,6 +63,8 @@ export async function runService(deps: ServiceDeps): Promise<void> {
       const kinds = cadence.due(started);
       if (kinds.length === 0) {
         await sleep(Math.max(0, cadence.next() - started), signal);
+        // Never a busy loop, even with a sleep that returns early: let timers and I/O run before looking again.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       let summary: CycleSummary;
