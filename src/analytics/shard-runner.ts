@@ -31,7 +31,6 @@ import {
   type StateStore,
 } from '../state';
 import type {CommitRetryPolicy} from '../sync/batch-committer';
-import {deadLetterMessage} from '../sync/dead-letter';
 import {countingPipeline, SyncAbortedError, type ListingResult} from '../sync/listing-runner';
 import type {BatchSink, SyncHooks, SyncLogger, SyncTopics} from '../sync/ports';
 import type {TransactionPipeline} from '../sync/transaction-pipeline';
@@ -201,21 +200,14 @@ async function runCollection(
         for (const raw of answer.rows.rejected) {
           tally.deadLetters += 1;
           deps.hooks?.onDeadLetter?.(collection, 'key');
-          pipeline.addMessage(
-            deadLetterMessage({
-              topic: deps.topics.deadLetters,
-              collection,
-              shard,
-              syncId: input.syncId,
-              reason: 'key',
-              error: new Error('An analytics row without a usable entity id or DATE'),
-              record:
-                raw !== null && typeof raw === 'object' && !Array.isArray(raw)
-                  ? (raw as JsonRecord)
-                  : {row: raw},
-              nowMs: now(),
-            })
-          );
+          pipeline.addDeadLetter({
+            reason: 'key',
+            error: new Error('An analytics row without a usable entity id or DATE'),
+            record:
+              raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+                ? (raw as JsonRecord)
+                : {row: raw},
+          });
           deps.logger.warn({collection, shard}, 'Analytics row dead-lettered');
         }
         for (const [entityId, rows] of entitiesOfAnswer(answer.part, answer.rows.rows, shardState, range)) {

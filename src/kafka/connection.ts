@@ -1,19 +1,28 @@
 import {Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs';
 
 import {ConfigError} from '../errors';
+import {readCaFile, verifyAccess} from './access';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
+import {StateTopicOwnership, type OwnerIdentity} from './ownership';
+import {JavaCompatiblePartitioner} from './partitioner';
 import {ShardWriters, type ShardWritersOptions} from './shard-writers';
 import {KafkajsTopicAdmin} from './topic-admin';
+import {KafkajsTopicLimits} from './topic-limits';
 import {KafkajsTransactionalWriter} from './transactional-writer';
 import type {
   ChangelogReader,
   KafkaConnectionConfig,
   KafkaLogger,
+  OutgoingMessage,
   TopicAdmin,
+  TransactionalIdOwnership,
   TransactionalWriter,
   TransactionalWriterOptions,
 } from './types';
+
+/** kafkajs' request timeout, unless configured: the Java client's `request.timeout.ms` default. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Entry point of the Kafka stage: everything it makes shares one client configuration and logger. */
 export interface KafkaConnection {
@@ -22,6 +31,22 @@ export interface KafkaConnection {
   transactionalWriter(options: TransactionalWriterOptions): TransactionalWriter;
   shardWriters(options: ShardWritersOptions): ShardWriters;
   changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
+  /**
+   * Ownership of a transactional id recorded as claims in a compacted topic (the state changelog), for writers
+   * whose id one process at a time may use (TransactionalWriterOptions.ownership).
+   */
+  stateTopicOwnership(options: {
+    topic: string;
+    claimKey: Buffer;
+    transactionalId: string;
+    owner: OwnerIdentity;
+  }): TransactionalIdOwnership;
+  /**
+   * Connects once to see whether Kafka accepts this client's TLS and SASL settings: a refused certificate or
+   * login throws a KafkaAccessError naming the setting to fix (exit 1, nothing retried); other failures are left
+   * to the next step's retries.
+   */
+  verifyAccess(): Promise<void>;
   /** Closes every admin and writer made through this connection (readers close themselves). */
   close(): Promise<void>;
 }
@@ -40,14 +65,17 @@ export function kafkajsConfig(config: KafkaConnectionConfig, logger: KafkaLogger
     if (!/^[^\s:]+:\d+$/.test(broker)) problems.push(`kafka.brokers: "${broker}" is not host:port`);
   }
   if (config.clientId.trim().length === 0) problems.push('kafka.clientId: required');
+  const ca = config.ssl && config.sslCaFile !== undefined ? readCaFile(config.sslCaFile) : undefined;
+  if (ca && 'problem' in ca) problems.push(ca.problem);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     brokers: config.brokers,
     clientId: config.clientId,
-    ssl: config.ssl ?? false,
+    // true = Node's bundled CAs (and NODE_EXTRA_CA_CERTS); kafkajs passes these options to tls.connect.
+    ssl: ca && 'certificates' in ca ? {ca: ca.certificates} : (config.ssl ?? false),
     sasl: saslOptions(config),
     connectionTimeout: config.connectionTimeoutMs ?? 10_000,
-    requestTimeout: config.requestTimeoutMs ?? 30_000,
+    requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     logLevel: toKafkajsLogLevel(config.logLevel ?? 'warn'),
     logCreator: kafkajsLogCreator(logger),
   };
@@ -57,14 +85,19 @@ export function createKafkaConnection(
   config: KafkaConnectionConfig,
   deps: {logger: KafkaLogger}
 ): KafkaConnection {
-  const kafka = new Kafka(kafkajsConfig(config, deps.logger));
+  const options = kafkajsConfig(config, deps.logger);
+  const kafka = new Kafka(options);
   const closeables = new Set<{close(): Promise<void>}>();
   const track = <T extends {close(): Promise<void>}>(item: T): T => {
     closeables.add(item);
     return item;
   };
+  // One cache of topic limits for every writer of the connection.
+  const limits = new KafkajsTopicLimits({kafka, logger: deps.logger});
   const writer = (options: TransactionalWriterOptions) =>
-    track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options}));
+    track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options, limits}));
+  const changelogReader = (options?: ChangelogReaderOptions) =>
+    new KafkajsChangelogReader({kafka, logger: deps.logger, options});
 
   return {
     clientId: config.clientId,
@@ -75,11 +108,39 @@ export function createKafkaConnection(
       track({close: () => shards.closeAll()});
       return shards;
     },
-    changelogReader: (options) => new KafkajsChangelogReader({kafka, logger: deps.logger, options}),
+    changelogReader,
+    stateTopicOwnership: (options) =>
+      new StateTopicOwnership({
+        ...options,
+        append: (message) => appendOnce(kafka, message),
+        reader: changelogReader(),
+        logger: deps.logger,
+      }),
+    verifyAccess: () => verifyAccess(options, config, deps.logger),
     close: async () => {
       const items = [...closeables];
       closeables.clear();
       await Promise.allSettled(items.map((c) => c.close()));
     },
   };
+}
+
+/** One acknowledged (acks=all) write outside any transaction, with a producer made for it. */
+async function appendOnce(kafka: Kafka, message: OutgoingMessage): Promise<void> {
+  // Not idempotent: a retry that doubles the record is harmless (the same claim twice), and kafkajs retries an
+  // idempotent producer forever.
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: JavaCompatiblePartitioner,
+  });
+  try {
+    await producer.connect();
+    await producer.send({
+      topic: message.topic,
+      acks: -1,
+      messages: [{key: message.key, value: message.value, headers: message.headers}],
+    });
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
 }

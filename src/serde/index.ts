@@ -2,8 +2,15 @@ export {SchemaCatalog, avscTypeOptions} from './schema-catalog';
 export type {CollectionSchemas, SchemaCatalogOptions} from './schema-catalog';
 export {EventSerializer} from './event-serializer';
 export type {EncodedMessage, SubjectIds} from './event-serializer';
-export {SchemaRegistrar} from './schema-registrar';
-export type {RegistryClient} from './schema-registrar';
+export {
+  createRegistryClient,
+  noAnswerReason,
+  REGISTRY_REQUEST_TIMEOUT_MS,
+  SchemaRegistrar,
+} from './schema-registrar';
+export type {RegistryClient, RegistryHooks, RegistryOutcome} from './schema-registrar';
+export {RegistryAccessError, verifyRegistryAccess} from './registry-access';
+export type {RegistryAccess} from './registry-access';
 export {toAvroRecord, recordPlan} from './to-avro';
 export type {RecordPlan} from './to-avro';
 export {compileFieldPlans, UNKNOWN_FIELDS_FIELD} from './field-plan';

@@ -18,7 +18,9 @@ import type {StateStore} from './state-store';
  *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
  *   held:    [1][4][len][collection][len][shard]                      value [1][digest of held delete keys, utf8]
- *   analytics row [1][5]... and analytics progress [1][6]...: src/state/analytics-codec.ts
+ *   owner:   [1][5][transactional id...]                              value: an ownership claim, written and read
+ *            by the Kafka stage (src/kafka/ownership.ts); not state: the restore skips it.
+ *   analytics row [1][6]... and analytics progress [1][7]...: src/state/analytics-codec.ts
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
@@ -26,8 +28,9 @@ const KIND_RECORD = 1;
 const KIND_SHARD = 2;
 const KIND_TOKEN = 3;
 const KIND_HELD_DELETES = 4;
-const KIND_ANALYTICS_ROW = 5;
-const KIND_ANALYTICS_PROGRESS = 6;
+const KIND_OWNER = 5;
+const KIND_ANALYTICS_ROW = 6;
+const KIND_ANALYTICS_PROGRESS = 7;
 const FLAG_IMAGE = 1;
 const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
 
@@ -41,6 +44,7 @@ export type ChangelogKey =
   | {readonly kind: 'shard'; readonly collection: string; readonly shard: string}
   | {readonly kind: 'held'; readonly collection: string; readonly shard: string}
   | {readonly kind: 'token'; readonly name: string}
+  | {readonly kind: 'owner'; readonly transactionalId: string}
   | {
       readonly kind: 'analytics_row';
       readonly collection: string;
@@ -73,6 +77,16 @@ export function recordStateMessage(
   value.writeUInt32BE(hash.hashLo >>> 0, 6);
   if (image !== undefined) value.write(image, 10, 'utf8');
   return {key: keyBuffer, value};
+}
+
+/**
+ * The same record value with its image dropped (hash only), for a value larger than the state topic accepts: the
+ * record stays tracked; after a restore its next `u` has no `before`.
+ */
+export function recordValueWithoutImage(value: Buffer): Buffer {
+  const out = Buffer.from(value.subarray(0, 10));
+  out[1] = (out[1] as number) & ~FLAG_IMAGE;
+  return out;
 }
 
 export function shardMarkerMessage(
@@ -158,11 +172,23 @@ export function refreshTokenMessage(name: string, token: StoredRefreshToken | nu
   return {key, value: Buffer.concat([Buffer.from([CHANGELOG_VERSION]), Buffer.from(json, 'utf8')])};
 }
 
+/** The key of the ownership claim of a transactional id (compaction keeps the newest claim). */
+export function ownerClaimKey(transactionalId: string): Buffer {
+  return Buffer.concat([Buffer.from([CHANGELOG_VERSION, KIND_OWNER]), Buffer.from(transactionalId, 'utf8')]);
+}
+
 export function decodeChangelogKey(key: Buffer): ChangelogKey {
   checkVersion(key, 'key');
   const kind = key[1];
   if (kind === KIND_TOKEN) return {kind: 'token', name: key.toString('utf8', 2)};
-  if (kind === undefined || kind < KIND_RECORD || kind > KIND_ANALYTICS_PROGRESS || kind === KIND_TOKEN)
+  if (kind === KIND_OWNER) return {kind: 'owner', transactionalId: key.toString('utf8', 2)};
+  if (
+    kind !== KIND_RECORD &&
+    kind !== KIND_SHARD &&
+    kind !== KIND_HELD_DELETES &&
+    kind !== KIND_ANALYTICS_ROW &&
+    kind !== KIND_ANALYTICS_PROGRESS
+  )
     throw new ChangelogFormatError(`Unknown changelog kind ${kind}`);
   let offset = 2;
   const read = (): string => {
@@ -273,6 +299,8 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
       shard.progress = progress;
       return;
     }
+    case 'owner':
+      return;
   }
 }
 

@@ -15,7 +15,9 @@ export {
   decodeRefreshToken,
   decodeShardMarker,
   heldDeletesMessage,
+  ownerClaimKey,
   recordStateMessage,
+  recordValueWithoutImage,
   refreshTokenMessage,
   shardMarkerMessage,
 } from './changelog';

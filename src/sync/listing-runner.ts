@@ -4,7 +4,6 @@ import type {EventKey, JsonRecord, SyncContext} from '../events';
 import type {BatchEncoder} from '../serde';
 import {heldDeletesMessage, type ShardState} from '../state';
 import type {CommitRetryPolicy} from './batch-committer';
-import {deadLetterMessage} from './dead-letter';
 import type {DeleteGuard} from './delete-guard';
 import {SnapshotDiffer} from './differ';
 import type {BatchSink, ListingOutcome, SyncHooks, SyncLogger, SyncTopics} from './ports';
@@ -68,7 +67,7 @@ export interface CommitTally {
 
 /**
  * The TransactionPipeline of one (collection, shard) run, tallying what it commits and telling the hooks
- * (events by op, dead letters), as the listing and the analytics runners both need.
+ * (events by op, dead letters, encode errors), as the listing and the analytics runners both need.
  */
 export function countingPipeline(
   deps: Pick<ListingRunnerDeps, 'encoder' | 'sink' | 'topics' | 'logger' | 'hooks' | 'commitRetry'>,
@@ -91,6 +90,7 @@ export function countingPipeline(
       }
     },
     onDeadLetter: (reason) => deps.hooks?.onDeadLetter?.(collection, reason),
+    onEncodeError: () => deps.hooks?.onEncodeError?.(collection),
   });
   return {pipeline, tally};
 }
@@ -130,18 +130,7 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
         } catch (error) {
           if (!(error instanceof EncodeError)) throw error;
           // No usable key: nothing enters the state, the record is kept as a dead letter.
-          pipeline.addMessage(
-            deadLetterMessage({
-              topic: deps.topics.deadLetters,
-              collection,
-              shard,
-              syncId: context.syncId,
-              reason: 'key',
-              error,
-              record,
-              nowMs: now(),
-            })
-          );
+          pipeline.addDeadLetter({reason: 'key', error, record});
           tally.deadLetters += 1;
           deps.hooks?.onDeadLetter?.(collection, 'key');
           deps.logger.warn({collection, shard, err: error.message}, 'Record dead-lettered');
