@@ -8,6 +8,7 @@ import type {BatchSink} from '../sync';
  * token, and the state restore at start reads it back.
  */
 export class KafkaTokenStore implements TokenStore {
+  readonly shared = true;
   constructor(
     private readonly deps: {state: StateStore; sink: BatchSink; stateTopic: string; name: string}
   ) {}
