@@ -1,5 +1,15 @@
-export {openPipeline, syncTopics} from './pipeline';
+export {openPipeline, pipelineTopics, syncTopics} from './pipeline';
 export type {Pipeline, PipelineDeps} from './pipeline';
 export {KafkaTokenStore} from './kafka-token-store';
 export {runService, reopenPipeline} from './service';
 export type {ServiceDeps} from './service';
+export {checkDeployment} from './check-deployment';
+export type {CheckStep, StepStatus} from './check-deployment';
+export {
+  announceTokenProtection,
+  DEFAULT_CONNECTION,
+  openTokenStore,
+  tokenCodec,
+  tokenLocation,
+  tokenTopic,
+} from './token-storage';

@@ -1,8 +1,10 @@
 import type {AppConfig} from '../config';
 import {FencedError} from '../errors';
 import type {Metrics, Readiness} from '../observability';
+import {InvalidClientError, ReauthorizationRequiredError} from '../pinterest';
 import {StateDivergedError, SyncAbortedError, type CycleSummary, type SyncLogger} from '../sync';
 import {openPipeline, type Pipeline} from './pipeline';
+import {announceTokenProtection} from './token-storage';
 
 export interface ServiceDeps {
   readonly config: AppConfig;
@@ -34,6 +36,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
     readiness.satisfy('pipeline');
     return opened;
   };
+  announceTokenProtection(config, logger);
   let pipeline: Pipeline = await open();
   let lastFailure: string | undefined;
   readiness.addNotes(() => [
@@ -69,8 +72,14 @@ export async function runService(deps: ServiceDeps): Promise<void> {
           continue;
         }
         lastFailure = error instanceof Error ? error.message : String(error);
-        logger.error({err: lastFailure}, 'Sync cycle failed; retrying at the next interval');
+        // The token manager said it once, with what to do; the service stays up (not ready) until a token works.
+        if (error instanceof ReauthorizationRequiredError || error instanceof InvalidClientError)
+          logger.debug({err: lastFailure}, 'Sync cycle failed: Pinterest credentials');
+        else logger.error({err: lastFailure}, 'Sync cycle failed; retrying at the next interval');
       }
+      const authorization = metrics.authorizationProblem();
+      if (authorization) readiness.block('pinterest', authorization);
+      else readiness.satisfy('pinterest');
       const next = started + config.sync.intervalSeconds * 1000;
       await sleep(Math.max(0, next - now()), signal);
     }

@@ -3,6 +3,7 @@ import {Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs';
 import {ConfigError} from '../errors';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
+import {KafkajsRecordWriter} from './record-writer';
 import {ShardWriters, type ShardWritersOptions} from './shard-writers';
 import {KafkajsTopicAdmin} from './topic-admin';
 import {KafkajsTransactionalWriter} from './transactional-writer';
@@ -10,6 +11,7 @@ import type {
   ChangelogReader,
   KafkaConnectionConfig,
   KafkaLogger,
+  RecordWriter,
   TopicAdmin,
   TransactionalWriter,
   TransactionalWriterOptions,
@@ -22,6 +24,8 @@ export interface KafkaConnection {
   transactionalWriter(options: TransactionalWriterOptions): TransactionalWriter;
   shardWriters(options: ShardWritersOptions): ShardWriters;
   changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
+  /** Plain idempotent writes (no transaction, no transactional id): the token topic. */
+  recordWriter(): RecordWriter;
   /** Closes every admin and writer made through this connection (readers close themselves). */
   close(): Promise<void>;
 }
@@ -76,6 +80,7 @@ export function createKafkaConnection(
       return shards;
     },
     changelogReader: (options) => new KafkajsChangelogReader({kafka, logger: deps.logger, options}),
+    recordWriter: () => track(new KafkajsRecordWriter({kafka, logger: deps.logger})),
     close: async () => {
       const items = [...closeables];
       closeables.clear();

@@ -106,6 +106,8 @@ export class TokenManager {
   private blocked:
     {state: BlockedState; error: AuthError; refusal: Refusal | undefined; checkedAt: number} | undefined;
   private inflight: Promise<string> | undefined;
+  /** A refresh token others could read (kept in clear until now): rotated at the next renewal unless already. */
+  private exposed: string | undefined;
   /** 1..2: this process refreshes between 1x and 2x `refreshAheadSeconds` before expiry, others adopt its token. */
   private readonly aheadFactor: number;
 
@@ -122,10 +124,19 @@ export class TokenManager {
     return Boolean(this.options.clientId && this.options.clientSecret);
   }
 
+  /**
+   * `refreshToken` was readable by others (stored in clear until now): rotate it at the next request, so the
+   * copies left behind are worthless, unless another process has rotated it already.
+   */
+  retire(refreshToken: string): void {
+    this.exposed = refreshToken;
+  }
+
   /** A usable access token: the one in hand, the one another process stored, or a fresh one. */
   async accessToken(): Promise<string> {
     if (this.inflight) return this.inflight;
-    if (!this.pending && this.access && this.usable(this.access)) return this.access.token;
+    const settled = !this.pending && this.exposed === undefined;
+    if (settled && this.access && this.usable(this.access)) return this.access.token;
     if (!this.canRefresh) {
       if (this.access) return this.access.token;
       throw new AuthError(
@@ -164,7 +175,14 @@ export class TokenManager {
       throw blocked.error;
     }
     const stored = await this.load();
-    return this.adopt(stored) ?? this.refresh(stored);
+    if (this.exposed !== undefined && stored?.refreshToken !== this.exposed) this.exposed = undefined;
+    if (this.exposed === undefined) {
+      const adopted = this.adopt(stored);
+      if (adopted !== undefined) return adopted;
+    }
+    const token = await this.refresh(stored);
+    this.exposed = undefined;
+    return token;
   }
 
   /** Takes the stored access token when it is good (another process refreshed); undefined otherwise. */
@@ -280,9 +298,15 @@ export class TokenManager {
         logger.warn(
           {damagedReplies: damaged, complete: reply.complete, keptRotatedToken: usable},
           usable
-            ? 'Pinterest /oauth/token answered a damaged body that still held the rotated refresh token: saved it and refreshing with it'
-            : 'Pinterest /oauth/token answered a damaged body without a usable refresh token: trying the same token again'
+            ? 'Pinterest /oauth/token answered a damaged body that still held the rotated refresh token: saved it'
+            : 'Pinterest /oauth/token answered a damaged body without a usable refresh token'
         );
+        if (usable) {
+          // Pinterest rotated (the body names the new token): the old one is retired; keep the new one first.
+          token = salvaged;
+          this.refreshToken = salvaged;
+          await this.saveQuietly({refreshToken: salvaged});
+        }
         if (damaged >= MAX_DAMAGED_REPLIES) {
           throw new TransientError(`Pinterest /oauth/token answered ${damaged} damaged bodies in a row`, {
             endpoint: TOKEN_ENDPOINT,
@@ -291,14 +315,9 @@ export class TokenManager {
             reason: 'malformed',
           });
         }
-        if (usable) {
-          // Pinterest rotated (the body names the new token): the old one is retired, keep the new one first.
-          token = salvaged;
-          this.refreshToken = salvaged;
-          await this.saveQuietly({refreshToken: salvaged});
-        } else {
-          await this.options.sleep(backoffDelayMs(damaged, DAMAGED_RETRY_BOUNDS));
-        }
+        // Salvaged: refresh with it at once (a clean grant). Not: the same token again, as Pinterest may not have
+        // rotated (a proxy's damage); if it had, the refusal sends this process to the store and the config.
+        if (!usable) await this.options.sleep(backoffDelayMs(damaged, DAMAGED_RETRY_BOUNDS));
       }
     } catch (error) {
       outcome(false);

@@ -141,6 +141,14 @@ export class PinterestClient implements ReportApi {
     });
   }
 
+  /**
+   * `refreshToken` was stored where others could read it (in clear): rotate it at the next request so the exposed
+   * copy is worthless (unless another process already did). Errors of that refresh surface in that request.
+   */
+  retireRefreshToken(refreshToken: string): void {
+    this.auth.retire(refreshToken);
+  }
+
   /** Remaining budget per category, and when a paused category (spent daily quota) resumes. */
   budget(): Record<RateCategory, BudgetSnapshotEntry> {
     return this.rateBudget.snapshot();

@@ -40,6 +40,7 @@ export class RequestLoop {
         error = this.classify(raw, meta);
       }
       const decision = decideRetry(error, history, {
+        endpoint: meta.endpoint,
         bounds: this.deps.bounds,
         auth: meta.auth,
         canRefresh: this.deps.canRefresh(),

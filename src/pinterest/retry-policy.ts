@@ -41,6 +41,8 @@ export type RetryDecision =
   | {kind: 'fail'; spam?: boolean};
 
 export interface RetryContext {
+  /** The request's endpoint template: errors about another one (the token endpoint's) were handled there. */
+  endpoint: string;
   bounds: RetryBounds;
   auth: RequestAuth;
   /** Client credentials and a refresh token are configured. */
@@ -53,6 +55,8 @@ export interface RetryContext {
 export const MAX_REFRESHES_PER_REQUEST = 1;
 
 export function decideRetry(error: CdcError, history: RetryHistory, ctx: RetryContext): RetryDecision {
+  // An error of the access-token step (refresh refused, damaged replies retried already) ends this request too.
+  if (error instanceof PinterestApiError && error.endpoint !== ctx.endpoint) return {kind: 'fail'};
   if (error instanceof QuotaExhaustedError)
     return {kind: 'pause', category: error.category, resumeAt: error.resumeAt};
   if (error instanceof AuthError) return decideOnAuth(error, history, ctx);

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import {TokenStoreError} from './errors';
 import {TokenKeyRing} from './token-cipher';
-import {TokenRecordCodec} from './token-record';
+import {TokenRecordCodec, type DecodedTokens} from './token-record';
 
 export interface StoredTokens {
   refreshToken: string;
@@ -35,6 +35,11 @@ export interface TokenStore {
   save(tokens: StoredTokens): Promise<void>;
 }
 
+/** A store of token records (token-record.ts) that can also say how the stored record is protected. */
+export interface TokenRecordStore extends TokenStore {
+  inspect(): Promise<DecodedTokens | undefined>;
+}
+
 /** Keeps the tokens in memory only (tests, quick tries); a restart forgets them. */
 export class MemoryTokenStore implements TokenStore {
   readonly shared = false;
@@ -55,7 +60,7 @@ export class MemoryTokenStore implements TokenStore {
  * atomically (temp file + fsync + rename), readable by the owner only (0600). For one machine: `run` and `check`
  * started there share it.
  */
-export class FileTokenStore implements TokenStore {
+export class FileTokenStore implements TokenRecordStore {
   readonly shared = true;
   private readonly codec: TokenRecordCodec;
   private readonly connection: string;
@@ -69,6 +74,10 @@ export class FileTokenStore implements TokenStore {
   }
 
   async load(): Promise<StoredTokens | undefined> {
+    return (await this.inspect())?.tokens;
+  }
+
+  async inspect(): Promise<DecodedTokens | undefined> {
     let text: string;
     try {
       text = await fs.readFile(this.filePath, 'utf8');
@@ -76,7 +85,7 @@ export class FileTokenStore implements TokenStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new TokenStoreError(`Cannot read the token file ${this.filePath}: ${(error as Error).message}`);
     }
-    return this.codec.decode(this.connection, text).tokens;
+    return this.codec.decode(this.connection, text);
   }
 
   async save(tokens: StoredTokens): Promise<void> {

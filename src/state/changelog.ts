@@ -8,6 +8,7 @@ import type {StateStore} from './state-store';
  *   record:  [1][1][len][collection][len][shard][record key...]      value [1][flags][hash 8 bytes][image utf8]
  *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
+ *            (legacy: tokens now live in the token topic; see refreshTokenMessage)
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
@@ -67,7 +68,10 @@ export function shardMarkerMessage(
   return {key, value};
 }
 
-/** The refresh token record the Pinterest client's TokenStore writes; `name` tells apart several apps. */
+/**
+ * The refresh token record versions before the token topic wrote here, in clear (`name` = instance id). Still read
+ * (to move the token to the token store) and written only as a tombstone, which makes compaction forget it.
+ */
 export function refreshTokenMessage(name: string, token: StoredRefreshToken | null): ChangelogMessage {
   const key = Buffer.concat([Buffer.from([CHANGELOG_VERSION, KIND_TOKEN]), Buffer.from(name, 'utf8')]);
   if (token === null) return {key, value: null};
@@ -152,7 +156,8 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
         value !== null && decodeShardMarker(value).firstSnapshotComplete;
       return;
     case 'token':
-      states.refreshToken = value === null ? undefined : decodeRefreshToken(value);
+      if (value === null) states.legacyRefreshTokens.delete(decoded.name);
+      else states.legacyRefreshTokens.set(decoded.name, decodeRefreshToken(value));
       return;
   }
 }

@@ -1,10 +1,14 @@
 import type {StoredRefreshToken} from './refresh-token';
 import {ShardState} from './shard-state';
 
-/** All states of one process: one ShardState per (collection, shard), plus the persisted refresh token. */
+/** All states of one process: one ShardState per (collection, shard). */
 export class StateStore {
   private readonly shards = new Map<string, ShardState>();
-  refreshToken: StoredRefreshToken | undefined;
+  /**
+   * Refresh tokens found in the changelog under their record name (the instance id): where versions before the
+   * token topic kept them, in clear. Moved to the token store and tombstoned at start (src/app/token-storage.ts).
+   */
+  readonly legacyRefreshTokens = new Map<string, StoredRefreshToken>();
 
   /** The state of (collection, shard), created empty on first use. */
   shard(collection: string, shard: string): ShardState {

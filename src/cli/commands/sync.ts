@@ -5,7 +5,7 @@
 import type {Command} from 'commander';
 import {Registry} from 'prom-client';
 
-import {openPipeline} from '../../app';
+import {announceTokenProtection, openPipeline} from '../../app';
 import {Metrics} from '../../observability';
 import {totalsByCollection, type CycleSummary} from '../../sync';
 import {commandLogger, type CliContext, type GlobalOptions} from '../context';
@@ -24,6 +24,7 @@ export function registerSyncCommand(program: Command, ctx: CliContext): void {
       const {config} = ctx.loadConfig({...globals, set});
       const logger = commandLogger(ctx, config);
       const metrics = new Metrics({registry: new Registry(), version: ctx.version, defaultMetrics: false});
+      announceTokenProtection(config, logger);
       const pipeline = await openPipeline(config, {logger, metrics, version: ctx.version});
       try {
         const summary = await pipeline.runCycle();

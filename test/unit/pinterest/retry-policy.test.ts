@@ -30,6 +30,7 @@ const history = (over: Partial<RetryHistory> = {}): RetryHistory => ({
   ...over,
 });
 const ctx = (over: Partial<RetryContext> = {}): RetryContext => ({
+  endpoint,
   bounds,
   auth: 'bearer',
   canRefresh: true,
@@ -136,6 +137,19 @@ describe('retry policy', () => {
       retriable: false,
     });
     expect(decideRetry(client, history(), ctx({auth: 'basic'}))).toEqual({kind: 'fail'});
+  });
+
+  it('never retries what the access-token step already handled (an error about the token endpoint)', () => {
+    const damaged = new TransientError('3 damaged', {
+      endpoint: '/oauth/token',
+      status: 200,
+      retriable: true,
+      reason: 'malformed',
+    });
+    expect(decideRetry(damaged, history(), ctx())).toEqual({kind: 'fail'});
+    expect(decideRetry(damaged, history(), ctx({endpoint: '/oauth/token', auth: 'basic'}))).toMatchObject({
+      kind: 'retry',
+    });
   });
 
   it('fails everything else at once', () => {

@@ -1,0 +1,59 @@
+import type {Kafka, Producer} from 'kafkajs';
+
+import {ProduceError} from '../errors';
+import {describeError, kafkajsRetriable} from './kafka-errors';
+import type {KafkaLogger, OutgoingMessage, RecordWriter} from './types';
+
+/**
+ * Plain (non-transactional) writes of a few keyed records, acknowledged by all in-sync replicas: for data outside
+ * the exactly-once pipeline, such as the token topic. Idempotent (no duplicates from its own retries), no
+ * transactional id (it fences nobody), and it never creates a topic by writing to it.
+ */
+export class KafkajsRecordWriter implements RecordWriter {
+  private producer: Promise<Producer> | undefined;
+
+  constructor(private readonly deps: {kafka: Kafka; logger: KafkaLogger}) {}
+
+  async write(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const message of messages)
+      byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    try {
+      const producer = await this.connected();
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((m) => ({key: m.key, value: m.value, headers: m.headers})),
+        })),
+      });
+    } catch (error) {
+      // A failed connect leaves nothing usable: the next write starts over.
+      this.producer = undefined;
+      throw new ProduceError(`writing to ${[...byTopic.keys()].join(', ')} failed: ${describeError(error)}`, {
+        retriable: kafkajsRetriable(error),
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await (await producer.catch(() => undefined))?.disconnect();
+  }
+
+  private connected(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.deps.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await producer.connect();
+      return producer;
+    })();
+    return this.producer;
+  }
+}
