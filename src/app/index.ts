@@ -5,11 +5,14 @@ export {runService, reopenPipeline} from './service';
 export type {ServiceDeps} from './service';
 export {checkDeployment} from './check-deployment';
 export type {CheckStep, StepStatus} from './check-deployment';
+export {kafkaConnectionConfig} from './clients';
 export {
   announceTokenProtection,
   DEFAULT_CONNECTION,
+  describeProtection,
   openTokenStore,
   tokenCodec,
   tokenLocation,
   tokenTopic,
+  tokenTopicSpec,
 } from './token-storage';

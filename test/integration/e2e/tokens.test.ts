@@ -10,6 +10,7 @@
  *   tombstoned and its token retired); no secret in any log line, error or metric.
  */
 import {randomBytes} from 'node:crypto';
+import {Readable} from 'node:stream';
 import {Registry} from 'prom-client';
 
 import {runService} from '../../../src/app';
@@ -17,7 +18,7 @@ import {main, type CliIo} from '../../../src/cli';
 import {loadConfig, type AppConfig} from '../../../src/config';
 import {createKafkaConnection} from '../../../src/kafka';
 import {createLogger, Metrics, Readiness} from '../../../src/observability';
-import {KafkaTokenStore, tokenCodec, tokenTopic} from '../../../src/app';
+import {tokenTopic} from '../../../src/app';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {refreshTokenMessage, StoredRefreshToken} from '../../../src/state';
 import type {CycleSummary} from '../../../src/sync';
@@ -69,12 +70,13 @@ function env(prefix: string, extra: Record<string, string> = {}): Record<string,
 const freshPrefix = (label: string) => `tok_${label}_${randomBytes(4).toString('hex')}`;
 
 /** The CLI in process: exit code and stdout; its log lines go to the transcript. */
-async function cli(args: string[], environment: Record<string, string>) {
+async function cli(args: string[], environment: Record<string, string>, stdin?: string) {
   const out: string[] = [];
   const io: CliIo = {
     stdout: {write: (s: string) => out.push(s)},
     stderr: {write: (s: string) => transcript.push(s)},
     env: environment,
+    ...(stdin === undefined ? {} : {stdin: Readable.from([`${stdin}\n`])}),
   };
   const code = await main(['node', 'pinterest-cdc', ...args], io);
   process.exitCode = undefined;
@@ -327,24 +329,12 @@ describe('tokens and check on the real stack', () => {
       expect(readiness.ready).toBe(false);
       expect(readiness.reasons.join(' ')).toMatch(/^pinterest: Pinterest refused the refresh token/);
 
-      // Someone puts a working token in the store (what `pinterest-cdc token set` would do).
-      const kafka = createKafkaConnection(
-        {brokers: kafkaBrokers(), clientId: 'test', logLevel: 'nothing'},
-        {
-          logger: {debug() {}, info() {}, warn() {}, error() {}},
-        }
+      // The user re-authorised the app and stores the new token (here: the sandbox's unused initial one).
+      const set = await cli(['token', 'set', '--stdin'], env(prefix), sandbox.credentials.refreshToken);
+      expect(set.code).toBe(0);
+      expect(set.out).toMatch(
+        /^stored a refresh token for connection default in the Kafka topic .*\.tokens, encrypted \(AES-256-GCM/
       );
-      try {
-        await new KafkaTokenStore({
-          reader: kafka.changelogReader(),
-          writer: kafka.recordWriter(),
-          topic: tokenTopic(prefix),
-          connection: 'default',
-          codec: tokenCodec(config),
-        }).save({refreshToken: sandbox.credentials.refreshToken}); // still unused: the configured one was wrong
-      } finally {
-        await kafka.close();
-      }
       await new Promise((r) => setTimeout(r, 31_000)); // the recheck interval while blocked
       await service.cycle();
       expect(service.cycles).toHaveLength(1);
