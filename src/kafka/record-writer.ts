@@ -29,8 +29,10 @@ export class KafkajsRecordWriter implements RecordWriter {
         })),
       });
     } catch (error) {
-      // A failed connect leaves nothing usable: the next write starts over.
+      // The next write starts over with a new producer; this one is let go (connected or not).
+      const failed = this.producer;
       this.producer = undefined;
+      void failed?.then((producer) => producer.disconnect()).catch(() => undefined);
       throw new ProduceError(`writing to ${[...byTopic.keys()].join(', ')} failed: ${describeError(error)}`, {
         retriable: kafkajsRetriable(error),
         cause: error,
