@@ -4,10 +4,8 @@
  * trivial node:http server returning a fixed 250-record body (measured in the same run), plus RSS with the
  * 1,000,000-pin + 100,000-ad account after paging through a good part of it.
  */
-import http from 'node:http';
-import {AddressInfo} from 'node:net';
-
 import {SCALE_PRESETS, startSandbox} from '../src/sandbox';
+import {startFixedBodyServer} from './fixed-body-server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 
@@ -57,12 +55,8 @@ async function main(): Promise<void> {
       await (await fetch(`${sb.baseUrl}/pins?page_size=250`, {headers: {authorization: auth}})).json()
     )
   );
-  const baseline = http.createServer((_req, res) => {
-    res.writeHead(200, {'content-type': 'application/json', 'content-length': String(fixed.length)});
-    res.end(fixed);
-  });
-  await new Promise<void>((resolve) => baseline.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}/v5/pins`;
+  const baseline = await startFixedBodyServer(fixed);
+  const baseUrl = `${baseline.origin}/v5/pins`;
 
   const pinsUrl = (b?: string): string =>
     `${sb.baseUrl}/pins?page_size=250${b ? `&bookmark=${encodeURIComponent(b)}` : ''}`;
@@ -109,8 +103,7 @@ async function main(): Promise<void> {
   console.log('|---|---|');
   console.log(`| RSS after start | ${(rssStart / 1e6).toFixed(0)} |`);
   console.log(`| RSS after paging 400k pins + 100k ads + bench | ${(rssEnd / 1e6).toFixed(0)} |`);
-  await new Promise<void>((resolve) => baseline.close(() => resolve()));
-  baseline.closeAllConnections();
+  await baseline.close();
   await sb.close();
 }
 

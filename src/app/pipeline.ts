@@ -18,7 +18,15 @@ import {
   type BatchEncoder,
 } from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
-import {runCycle, type CycleSummary, type SyncHooks, type SyncLogger, type SyncTopics} from '../sync';
+import {
+  DeleteGuard,
+  runCycle,
+  type CycleSummary,
+  type SyncHooks,
+  type SyncLogger,
+  type SyncTopics,
+  type UnitKind,
+} from '../sync';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
 import {openTokenStore, settleStoredTokens, tokenCodec, tokenTopicSpec} from './token-storage';
 
@@ -33,7 +41,8 @@ export interface Pipeline {
   readonly state: StateStore;
   readonly client: PinterestClient;
   readonly topics: SyncTopics;
-  runCycle(options?: {signal?: AbortSignal}): Promise<CycleSummary>;
+  /** One cycle of the given kinds (default: entities); a `fatal` summary must stop or rebuild the pipeline. */
+  runCycle(options?: {signal?: AbortSignal; kinds?: readonly UnitKind[]}): Promise<CycleSummary>;
   close(): Promise<void>;
 }
 
@@ -137,6 +146,8 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     });
     if (exposedRefreshToken !== undefined) client.retireRefreshToken(exposedRefreshToken);
 
+    // Kept for the pipeline's life: a held delete is released when the next listing agrees.
+    const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});
     return {
       state,
       client,
@@ -149,6 +160,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             keepImages: config.sync.keepImages,
             connectorName: config.sync.connectorName ?? prefix,
             version: deps.version,
+            kinds: options?.kinds,
           },
           {
             source: {pages: (request) => client.paginate(request)},
@@ -160,6 +172,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             logger,
             hooks: metrics ? syncHooks(metrics) : undefined,
             signal: options?.signal,
+            deleteGuard,
           }
         ),
       close: () => closeAll(),
@@ -176,6 +189,7 @@ function syncHooks(metrics: Metrics): SyncHooks {
     onEventsCommitted: (collection, op, count) => metrics.changeEvents.inc({collection, op}, count),
     onDeadLetter: (collection, reason) => metrics.deadLetters.inc({collection, reason}),
     onListingDone: (collection, seconds) => metrics.snapshotDuration.observe({collection}, seconds),
+    onDeletesHeld: (collection, count) => metrics.deletesHeld.inc({collection}, count),
   };
 }
 

@@ -1,8 +1,7 @@
 import type {AppConfig} from '../config';
 import {FencedError} from '../errors';
 import type {Metrics, Readiness} from '../observability';
-import {InvalidClientError, ReauthorizationRequiredError} from '../pinterest';
-import {StateDivergedError, SyncAbortedError, type CycleSummary, type SyncLogger} from '../sync';
+import {StateDivergedError, type CycleSummary, type SyncLogger, type UnitKind} from '../sync';
 import {openPipeline, type Pipeline} from './pipeline';
 import {announceTokenProtection} from './token-storage';
 
@@ -20,10 +19,12 @@ export interface ServiceDeps {
 }
 
 /**
- * The long-running service: open the pipeline (ready once state is restored), then one cycle every
- * `sync.intervalSeconds`. A failed cycle is logged and retried at the next interval. When a batch's outcome is
- * unknown (the in-memory state may be ahead of Kafka) the pipeline is reopened, which rebuilds state from the
- * changelog as a restart would; only a fenced producer (another instance took over) ends the service.
+ * The long-running service: open the pipeline (ready once state is restored), then cycles: entity listings every
+ * `sync.intervalSeconds`, analytics windows every `analytics.intervalSeconds`; a kind that falls due while a
+ * cycle runs starts when that cycle ends. A listing that fails is logged and tried again in its kind's next cycle.
+ * When a batch's outcome is unknown (the in-memory state may be ahead of Kafka) the pipeline is reopened, which
+ * rebuilds state from the changelog as a restart would; only a fenced producer (another instance took over) ends
+ * the service.
  */
 export async function runService(deps: ServiceDeps): Promise<void> {
   const {config, logger, metrics, readiness, signal} = deps;
@@ -43,49 +44,105 @@ export async function runService(deps: ServiceDeps): Promise<void> {
     ...metrics.pausedCategories().map((p) => `${p.category} paused by a spent daily quota until ${p.until}`),
     ...(lastFailure ? [`last sync cycle failed: ${lastFailure}`] : []),
   ]);
+  const cadence = new Cadence(
+    {
+      entities: config.sync.intervalSeconds * 1000,
+      ...(config.analytics.collections.length > 0
+        ? {analytics: config.analytics.intervalSeconds * 1000}
+        : {}),
+    },
+    now()
+  );
   try {
     while (!signal.aborted) {
       const started = now();
+      const kinds = cadence.due(started);
+      if (kinds.length === 0) {
+        await sleep(Math.max(0, cadence.next() - started), signal);
+        continue;
+      }
+      let summary: CycleSummary;
       try {
-        const summary = await pipeline.runCycle({signal});
-        metrics.cycleDuration.observe({kind: 'entities'}, (now() - started) / 1000);
-        for (const listing of summary.listings) {
-          if (listing.outcome === 'complete')
-            metrics.lastSuccessfulCycleTimestamp.set({collection: listing.collection}, now() / 1000);
-        }
-        setTrackedEntities(pipeline, metrics);
-        logger.info(
-          {syncId: summary.syncId, seconds: summary.durationSeconds, skipped: summary.skipped.length},
-          'Sync cycle finished'
-        );
-        lastFailure = undefined;
-        deps.onCycle?.(summary);
+        summary = await pipeline.runCycle({signal, kinds});
       } catch (error) {
-        if (error instanceof SyncAbortedError) break;
-        if (error instanceof FencedError) throw error;
-        if (error instanceof StateDivergedError) {
-          // A batch's outcome is unknown (e.g. the broker died during a commit): the in-memory state may be ahead
-          // of Kafka. Rebuild it from the changelog, as a restart would, and go on (nothing lost, nothing doubled).
-          logger.warn({err: error.message}, 'State may be ahead of Kafka; rebuilding it from the changelog');
-          await pipeline.close();
-          pipeline = await reopenPipeline(open, signal, sleep, logger);
-          continue;
-        }
+        // runCycle records listing failures in its summary; anything thrown here is unexpected.
         lastFailure = error instanceof Error ? error.message : String(error);
-        // The token manager said it once, with what to do; the service stays up (not ready) until a token works.
-        if (error instanceof ReauthorizationRequiredError || error instanceof InvalidClientError)
-          logger.debug({err: lastFailure}, 'Sync cycle failed: Pinterest credentials');
-        else logger.error({err: lastFailure}, 'Sync cycle failed; retrying at the next interval');
+        logger.error({err: lastFailure}, 'Sync cycle failed; retrying at the next interval');
+        cadence.ran(kinds, started);
+        continue;
       }
       const authorization = metrics.authorizationProblem();
       if (authorization) readiness.block('pinterest', authorization);
       else readiness.satisfy('pinterest');
-      const next = started + config.sync.intervalSeconds * 1000;
-      await sleep(Math.max(0, next - now()), signal);
+      if (summary.fatal instanceof FencedError) throw summary.fatal;
+      if (summary.fatal instanceof StateDivergedError) {
+        // A batch's outcome is unknown (e.g. the broker died during a commit): the in-memory state may be ahead
+        // of Kafka. Rebuild it from the changelog, as a restart would, and go on (nothing lost, nothing doubled).
+        logger.warn(
+          {err: summary.fatal.message},
+          'State may be ahead of Kafka; rebuilding it from the changelog'
+        );
+        await pipeline.close();
+        pipeline = await reopenPipeline(open, signal, sleep, logger);
+        continue;
+      }
+      if (signal.aborted) break;
+      cadence.ran(kinds, started);
+      for (const kind of kinds) metrics.cycleDuration.observe({kind}, (now() - started) / 1000);
+      for (const listing of summary.listings) {
+        if (listing.outcome === 'complete')
+          metrics.lastSuccessfulCycleTimestamp.set({collection: listing.collection}, now() / 1000);
+      }
+      setTrackedEntities(pipeline, metrics);
+      lastFailure = summary.failed[0]
+        ? `${summary.failed.length} listing(s) failed, e.g. ${summary.failed[0].collection} (${summary.failed[0].shard}): ${summary.failed[0].message}`
+        : undefined;
+      const fields = {
+        syncId: summary.syncId,
+        kinds,
+        seconds: summary.durationSeconds,
+        skipped: summary.skipped.length,
+        failed: summary.failed.length,
+      };
+      // While Pinterest refuses the credentials every listing fails alike: the token manager said so once, with
+      // what to do; the service stays up (not ready) until a token works.
+      if (lastFailure && authorization)
+        logger.debug({...fields, err: lastFailure}, 'Sync cycle blocked by Pinterest credentials');
+      else if (lastFailure)
+        logger.error(
+          {...fields, err: lastFailure},
+          'Sync cycle finished with failures; they are retried next cycle'
+        );
+      else logger.info(fields, 'Sync cycle finished');
+      deps.onCycle?.(summary);
     }
   } finally {
     readiness.block('pipeline', 'stopped');
     await pipeline.close();
+  }
+}
+
+/** When each kind of work is next due, from its interval and the start of its last cycle. */
+export class Cadence {
+  private readonly nextDue = new Map<UnitKind, number>();
+
+  constructor(
+    private readonly intervalsMs: Partial<Record<UnitKind, number>>,
+    startMs: number
+  ) {
+    for (const kind of Object.keys(intervalsMs) as UnitKind[]) this.nextDue.set(kind, startMs);
+  }
+
+  due(nowMs: number): UnitKind[] {
+    return [...this.nextDue].filter(([, at]) => at <= nowMs).map(([kind]) => kind);
+  }
+
+  ran(kinds: readonly UnitKind[], startedMs: number): void {
+    for (const kind of kinds) this.nextDue.set(kind, startedMs + (this.intervalsMs[kind] ?? 0));
+  }
+
+  next(): number {
+    return Math.min(...this.nextDue.values());
   }
 }
 

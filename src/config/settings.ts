@@ -287,6 +287,15 @@ export const settings = {
       default: COLLECTIONS.filter((c) => c.kind === 'entity' && c.keepBeforeImages).map((c) => c.name),
       itemDoc: 'entity collections',
     }),
+    deleteGuardPercent: integer({
+      description:
+        "A complete listing that would delete more than this percentage of a collection's tracked records " +
+        '(an empty or truncated answer looks like that) holds its deletes until the next complete listing ' +
+        'agrees; held deletes are logged and counted (`pinterest_cdc_deletes_held_total`). 100 = never hold.',
+      default: 10,
+      min: 1,
+      max: 100,
+    }),
     instanceId: text({
       description:
         'Stable id of this deployment: part of transactional ids and state keys. Two running instances must ' +
@@ -321,6 +330,14 @@ export const settings = {
       defaultDoc: '30 days before today (UTC)',
       schema: isoDate,
       typeDoc: 'date `YYYY-MM-DD`',
+    }),
+    intervalSeconds: integer({
+      description:
+        'Time between the starts of two analytics cycles (each re-reads the restatement window); entity ' +
+        'listings keep `sync.intervalSeconds`. A kind that falls due while a cycle runs starts when it ends.',
+      default: 3600,
+      min: 1,
+      max: 7 * 86_400,
     }),
     restatementDays: integer({
       description:

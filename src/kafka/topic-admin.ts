@@ -47,6 +47,7 @@ export function compareTopic(
 
 /** Partitions or replication factor -1: the broker's `num.partitions` / `default.replication.factor`. */
 const BROKER_DEFAULT = -1;
+const LEADER_WAIT_MS = 30_000;
 
 function validate(specs: readonly TopicSpec[]): void {
   const problems: string[] = [];
@@ -167,7 +168,33 @@ export class KafkajsTopicAdmin implements TopicAdmin {
       });
     } catch (error) {
       if (hasErrorType(error, 'TOPIC_ALREADY_EXISTS')) return false;
-      throw error;
+      // kafkajs' own wait for leaders retries only LEADER_NOT_AVAILABLE; a busy broker's metadata can still say
+      // UNKNOWN_TOPIC_OR_PARTITION right after the create succeeded (seen on a loaded 2-core machine).
+      if (!hasErrorType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) throw error;
+      await this.waitForLeaders(admin, spec.name);
+      return true;
+    }
+  }
+
+  private async waitForLeaders(admin: Admin, topic: string): Promise<void> {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        const {topics} = await admin.fetchTopicMetadata({topics: [topic]});
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      } catch (error) {
+        if (
+          !hasErrorType(error, 'UNKNOWN_TOPIC_OR_PARTITION') &&
+          !hasErrorType(error, 'LEADER_NOT_AVAILABLE')
+        )
+          throw error;
+      }
+      if (Date.now() + delay > deadline)
+        throw new CdcError(`topic ${topic} has no leader ${LEADER_WAIT_MS / 1000} s after it was created`, {
+          retriable: true,
+        });
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 

@@ -59,6 +59,7 @@ export class Metrics {
   readonly schemaRegistryRequests: Counter<'operation' | 'outcome'>;
   readonly avroEncodeErrors: Counter<'collection'>;
   readonly deadLetters: Counter<'collection' | 'reason'>;
+  readonly deletesHeld: Counter<'collection'>;
   readonly stateCheckpoints: Counter<'outcome'>;
   readonly lastCheckpointTimestamp: Gauge;
   readonly cycleDuration: Histogram<'kind'>;
@@ -240,6 +241,14 @@ export class Metrics {
       name: name('dead_letters_total'),
       help: 'Records written to the dead-letter topic, by collection and reason.',
       labelNames: ['collection', 'reason'],
+      registers,
+    });
+    this.deletesHeld = new Counter({
+      name: name('deletes_held_total'),
+      help:
+        'Deletes a complete listing would have emitted but the delete guard held back (more than ' +
+        'sync.deleteGuardPercent of the tracked records): they wait for the next listing to agree.',
+      labelNames: ['collection'],
       registers,
     });
     this.stateCheckpoints = new Counter({

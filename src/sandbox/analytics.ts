@@ -1,24 +1,26 @@
 /**
- * Analytics rows as a pure function of (seed, level, entity id, date, days elapsed since the date) plus a small
- * restatement overlay. Spend/impressions/clicks settle after 2 days; conversions keep arriving for the
- * 30-day attribution window (notes/pinterest-api.md §5), so re-reading a past day can give another answer.
+ * Analytics figures. Delivery happens per ad group and day: the group's figures per unit of weight (a pure
+ * function of seed, ad account, ad group, date and days elapsed since the date) times the summed weight of its
+ * ads delivering that day (delivery.ts), plus restated checkouts. Every count is linear in the weight, so an ad
+ * group's row is the sum of its ads' rows, a campaign's the sum of its ad groups', an account's the sum of all
+ * (ratio columns are computed from the sums). Spend/impressions/clicks settle after 2 days; conversions keep
+ * arriving for the 30-day attribution window (notes/pinterest-api.md §5), so re-reading a day can change it.
  */
-import {hash32, hashString} from './rng';
-import {dayToDate} from './time-format';
+import {hash32} from './rng';
 
-export type AnalyticsLevel = 'ad' | 'campaign' | 'ad_group';
+export type AnalyticsLevel = 'ad' | 'ad_group' | 'campaign' | 'ad_account';
 
 export const LEVEL_ID_COLUMN: Record<AnalyticsLevel, string> = {
   ad: 'AD_ID',
-  campaign: 'CAMPAIGN_ID',
   ad_group: 'AD_GROUP_ID',
+  campaign: 'CAMPAIGN_ID',
+  ad_account: 'AD_ACCOUNT_ID',
 };
 
 // notes/pinterest-api.md §5: default click/engagement windows are 30 days.
 export const ATTRIBUTION_DAYS = 30;
 const SETTLE = [0.55, 0.9]; // share of final spend/impressions/clicks on day 0 and day 1 after the date
-const LEVEL_SALT: Record<AnalyticsLevel, number> = {ad: 31, campaign: 32, ad_group: 33};
-const LEVEL_SCALE: Record<AnalyticsLevel, number> = {ad: 1, campaign: 20, ad_group: 5};
+const FIGURES_SALT = 41;
 
 export interface Metrics {
   impressions: number;
@@ -29,13 +31,14 @@ export interface Metrics {
   engagement: number;
   spend: number;
   checkout: number;
+  clickCheckout: number;
   checkoutValue: number;
   pageVisit: number;
   signup: number;
   lead: number;
 }
 
-const ZERO: Metrics = {
+export const ZERO: Readonly<Metrics> = {
   impressions: 0,
   impressions2: 0,
   clicks: 0,
@@ -44,6 +47,7 @@ const ZERO: Metrics = {
   engagement: 0,
   spend: 0,
   checkout: 0,
+  clickCheckout: 0,
   checkoutValue: 0,
   pageVisit: 0,
   signup: 0,
@@ -56,43 +60,34 @@ export function addMetrics(a: Metrics, b: Metrics): Metrics {
   return out;
 }
 
-export function restateKey(level: AnalyticsLevel, id: string, day: number): string {
-  return `${level}|${id}|${day}`;
+/** An ad group's figures on a date, per unit of delivering weight, as of `today`. */
+export interface GroupDayFigures {
+  unit: Metrics;
+  /** Micro-currency per checkout, for restated checkouts. */
+  orderValue: number;
 }
 
-export class AnalyticsModel {
-  /** Extra checkouts per (level, id, day), from `restate` changes. */
-  private readonly restated = new Map<string, number>();
-
-  constructor(
-    private readonly seed: number,
-    /** First day (UTC day number) with data. */
-    readonly firstDay: number
-  ) {}
-
-  /** Whether the entity had delivery that day (otherwise the row is all zeros and omitted). */
-  isActive(level: AnalyticsLevel, id: string, day: number, today: number): boolean {
-    if (day < this.firstDay || day > today) return false;
-    return hash32(this.seed, LEVEL_SALT[level], hashString(id), day) % 100 < 70;
-  }
-
-  metrics(level: AnalyticsLevel, id: string, day: number, today: number): Metrics {
-    if (!this.isActive(level, id, day, today)) return ZERO;
-    const h = (k: number): number => hash32(this.seed, LEVEL_SALT[level], hashString(id), day, k);
-    const scale = LEVEL_SCALE[level];
-    const elapsed = today - day;
-    const settle = SETTLE[elapsed] ?? 1;
-    const conv = (Math.min(elapsed, ATTRIBUTION_DAYS) + 1) / (ATTRIBUTION_DAYS + 1);
-    const finalImpressions = scale * (200 + (h(1) % 5000));
-    const finalClicks = Math.floor((finalImpressions * (5 + (h(2) % 40))) / 1000);
-    const cpc = 150_000 + (h(3) % 1_500_000);
-    const impressions = Math.floor(finalImpressions * settle);
-    const clicks = Math.floor(finalClicks * settle);
-    const checkoutFinal = Math.floor((finalClicks * (h(4) % 30)) / 100);
-    const extra = this.restated.get(restateKey(level, id, day)) ?? 0;
-    const checkout = Math.floor(checkoutFinal * conv) + extra;
-    const orderValue = 20_000_000 + (h(5) % 80) * 1_000_000;
-    return {
+export function groupDayFigures(
+  seed: number,
+  scope: number,
+  group: number,
+  day: number,
+  today: number
+): GroupDayFigures {
+  const h = (k: number): number => hash32(seed, FIGURES_SALT, scope, group, day, k);
+  const elapsed = today - day;
+  const settle = SETTLE[elapsed] ?? 1;
+  const conv = (Math.min(elapsed, ATTRIBUTION_DAYS) + 1) / (ATTRIBUTION_DAYS + 1);
+  const finalImpressions = 40 + (h(1) % 900);
+  const finalClicks = Math.floor((finalImpressions * (5 + (h(2) % 40))) / 1000);
+  const cpc = 150_000 + (h(3) % 1_500_000);
+  const impressions = Math.floor(finalImpressions * settle);
+  const clicks = Math.floor(finalClicks * settle);
+  const checkout = Math.floor(Math.floor((finalImpressions * (h(4) % 30)) / 1000) * conv);
+  const orderValue = 20_000_000 + (h(5) % 80) * 1_000_000;
+  return {
+    orderValue,
+    unit: {
       impressions,
       impressions2: Math.floor(impressions * 0.3),
       clicks,
@@ -101,17 +96,23 @@ export class AnalyticsModel {
       engagement: Math.floor(clicks * 1.4),
       spend: clicks * cpc,
       checkout,
+      clickCheckout: Math.ceil(checkout * 0.7),
       checkoutValue: checkout * orderValue,
-      pageVisit: Math.floor(((finalClicks * (h(6) % 60)) / 100) * conv),
-      signup: Math.floor(((finalClicks * (h(7) % 10)) / 100) * conv),
-      lead: Math.floor(((finalClicks * (h(8) % 5)) / 100) * conv),
-    };
-  }
+      pageVisit: Math.floor(Math.floor((finalImpressions * (h(6) % 60)) / 1000) * conv),
+      signup: Math.floor(Math.floor((finalImpressions * (h(7) % 10)) / 1000) * conv),
+      lead: Math.floor(Math.floor((finalImpressions * (h(8) % 5)) / 1000) * conv),
+    },
+  };
+}
 
-  restate(level: AnalyticsLevel, id: string, day: number, extraCheckouts: number): void {
-    const key = restateKey(level, id, day);
-    this.restated.set(key, (this.restated.get(key) ?? 0) + extraCheckouts);
-  }
+/** Figures times a delivering weight, plus restated (click) checkouts. */
+export function weighFigures(figures: GroupDayFigures, weight: number, extraCheckouts: number): Metrics {
+  const out = {...figures.unit};
+  for (const k of Object.keys(out) as (keyof Metrics)[]) out[k] *= weight;
+  out.checkout += extraCheckouts;
+  out.clickCheckout += extraCheckouts;
+  out.checkoutValue += extraCheckouts * figures.orderValue;
+  return out;
 }
 
 type ColumnFn = (m: Metrics) => number;
@@ -137,8 +138,8 @@ export const METRIC_COLUMNS: Record<string, ColumnFn> = {
   CPM_IN_MICRO_DOLLAR: (m) => ratio(m.spend * 1000, m.impressions),
   TOTAL_CHECKOUT: (m) => m.checkout,
   TOTAL_WEB_CHECKOUT: (m) => m.checkout,
-  TOTAL_CLICK_CHECKOUT: (m) => Math.ceil(m.checkout * 0.7),
-  TOTAL_VIEW_CHECKOUT: (m) => m.checkout - Math.ceil(m.checkout * 0.7),
+  TOTAL_CLICK_CHECKOUT: (m) => m.clickCheckout,
+  TOTAL_VIEW_CHECKOUT: (m) => m.checkout - m.clickCheckout,
   TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR: (m) => m.checkoutValue,
   TOTAL_WEB_CHECKOUT_VALUE_IN_MICRO_DOLLAR: (m) => m.checkoutValue,
   CHECKOUT_ROAS: (m) => ratio(m.checkoutValue, m.spend),
@@ -161,8 +162,8 @@ export const TRUTH_COLUMNS = [
 export interface RowSpec {
   level: AnalyticsLevel;
   id: string;
-  /** DATE key, absent for TOTAL granularity. */
-  day?: number;
+  /** DATE value (YYYY-MM-DD), absent for TOTAL granularity. */
+  date?: string;
   metrics: Metrics;
   columns: readonly string[];
   /** Values of requested id columns (AD_ACCOUNT_ID, CAMPAIGN_ID, ...), when known. */
@@ -172,7 +173,7 @@ export interface RowSpec {
 /** One response row: UPPER_CASE keys, zero and unknown columns omitted; undefined when every metric is zero. */
 export function buildRow(spec: RowSpec): Record<string, unknown> | undefined {
   const row: Record<string, unknown> = {};
-  if (spec.day !== undefined) row.DATE = dayToDate(spec.day);
+  if (spec.date !== undefined) row.DATE = spec.date;
   row[LEVEL_ID_COLUMN[spec.level]] = spec.id;
   let any = false;
   for (const column of spec.columns) {

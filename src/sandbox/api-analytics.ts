@@ -2,12 +2,11 @@
  * Synchronous analytics (notes/pinterest-api.md §3) and async reports (§4): date limits, id limits, column
  * validation, bare-array responses with UPPER_CASE keys, zero rows and zero columns omitted.
  */
-import {addMetrics, AnalyticsLevel, buildRow, Metrics} from './analytics';
+import {AnalyticsLevel} from './analytics';
 import {SYNC_ANALYTICS_COLUMNS} from './analytics-columns';
+import {analyticsRows, levelIds} from './analytics-rows';
 import {accountScope} from './api-entities';
 import {ApiError, invalidParameter} from './api-error';
-import {ApiRecord} from './generate-ads';
-import {EntityKind} from './ids';
 import {idList} from './query';
 import {reportRangeError, ReportRequest} from './reports';
 import {ApiRequest, ok, Route} from './route';
@@ -26,12 +25,6 @@ export const REPORT_MAX_RANGE_DAYS = 186;
 export const REPORT_MAX_IDS = 500;
 const ATTRIBUTION_WINDOWS = new Set(['0', '1', '7', '14', '30', '60']);
 
-const LEVEL_KIND: Record<AnalyticsLevel, EntityKind> = {
-  ad: 'ads',
-  campaign: 'campaigns',
-  ad_group: 'ad_groups',
-};
-
 function required(params: URLSearchParams, name: string): string {
   const v = params.get(name);
   // [I] live wording for a missing required parameter not recorded.
@@ -46,72 +39,11 @@ function dateParam(name: string, raw: string): number {
   return day;
 }
 
-/** The id columns an entity can fill in a row (AD_ACCOUNT_ID, CAMPAIGN_ID, ...). */
-function idColumns(record: ApiRecord | undefined, accountId: string): Record<string, string> {
-  const out: Record<string, string> = {AD_ACCOUNT_ID: accountId, ADVERTISER_ID: accountId};
-  if (!record) return out;
-  const put = (col: string, field: string): void => {
-    if (typeof record[field] === 'string') out[col] = record[field] as string;
-  };
-  put('CAMPAIGN_ID', record.type === 'campaign' ? 'id' : 'campaign_id');
-  if (record.type === 'adgroup') put('AD_GROUP_ID', 'id');
-  else put('AD_GROUP_ID', 'ad_group_id');
-  if (record.type === 'pinpromotion') {
-    put('AD_ID', 'id');
-    put('PIN_PROMOTION_ID', 'id');
-    put('PIN_ID', 'pin_id');
-  }
-  return out;
-}
-
-interface RowsRequest {
-  level: AnalyticsLevel;
-  scope: number;
-  ids: string[];
-  startDay: number;
-  endDay: number;
-  columns: readonly string[];
-  total: boolean;
-  today: number;
-}
-
-/** Rows of many entities (id-major, date order); entities of other accounts give no rows. */
-export function analyticsRows(state: SandboxState, q: RowsRequest): Map<string, Record<string, unknown>[]> {
-  const out = new Map<string, Record<string, unknown>[]>();
-  const kind = LEVEL_KIND[q.level];
-  const accountId = state.ids.encode('ad_accounts', -1, q.scope);
-  for (const id of q.ids) {
-    const decoded = state.ids.decode(kind, id);
-    if (!decoded || decoded.scope !== q.scope || decoded.index >= state.store.count(kind, q.scope)) continue;
-    // Deleted entities keep their history: generate the record only for its creation day and parents.
-    const record =
-      state.store.get(kind, q.scope, decoded.index) ?? state.store.generate(kind, q.scope, decoded.index);
-    const createdDay =
-      typeof record.created_time === 'number' ? utcDay(record.created_time * 1000) : q.startDay;
-    const cols = idColumns(record, accountId);
-    const rows: Record<string, unknown>[] = [];
-    let sum: Metrics | undefined;
-    for (let day = Math.max(q.startDay, createdDay); day <= q.endDay; day++) {
-      const m = state.analytics.metrics(q.level, id, day, q.today);
-      if (q.total) {
-        sum = sum ? addMetrics(sum, m) : m;
-        continue;
-      }
-      const row = buildRow({level: q.level, id, day, metrics: m, columns: q.columns, idColumns: cols});
-      if (row) rows.push(row);
-    }
-    if (q.total && sum) {
-      const row = buildRow({level: q.level, id, metrics: sum, columns: q.columns, idColumns: cols});
-      if (row) rows.push(row);
-    }
-    if (rows.length > 0) out.set(id, rows);
-  }
-  return out;
-}
-
-function syncAnalytics(level: AnalyticsLevel, state: SandboxState, req: ApiRequest) {
-  const scope = accountScope(state, req.params.ad_account_id ?? '');
-  const q = req.query;
+/**
+ * The checks every synchronous analytics level shares: dates (90 days back, 90-day range), columns,
+ * granularity, attribution windows. Returns the date range and what the rows need.
+ */
+function commonParams(state: SandboxState, q: URLSearchParams) {
   const startDay = dateParam('start_date', required(q, 'start_date'));
   const endDay = dateParam('end_date', required(q, 'end_date'));
   const columns = required(q, 'columns').split(',');
@@ -142,7 +74,17 @@ function syncAnalytics(level: AnalyticsLevel, state: SandboxState, req: ApiReque
   if (endDay - startDay > SYNC_MAX_RANGE_DAYS) {
     throw invalidParameter('The time range specified is too large, it must be at most 90 days');
   }
-  let ids: string[];
+  return {startDay, endDay, columns, total: granularity === 'TOTAL', today};
+}
+
+/** The ids a level's request names (ad account level: the account itself). */
+function requestedIds(
+  level: AnalyticsLevel,
+  state: SandboxState,
+  scope: number,
+  q: URLSearchParams
+): string[] {
+  if (level === 'ad_account') return levelIds(state, 'ad_account', scope);
   const badIds = (): ApiError => {
     // Bodies from the spec's examples for each endpoint's 400.
     const what = {ad: 'ads', campaign: 'campaign', ad_group: 'group'}[level];
@@ -154,25 +96,20 @@ function syncAnalytics(level: AnalyticsLevel, state: SandboxState, req: ApiReque
     const pinIds = idList(q, 'pin_ids', SYNC_MAX_PIN_IDS);
     // Spec: "either ad_ids or both campaign_ids and pin_ids".
     if (adIds && (campaignIds || pinIds)) throw badIds();
-    if (adIds) ids = adIds;
-    else if (campaignIds && pinIds) ids = adsOfCampaignsAndPins(state, scope, campaignIds, new Set(pinIds));
-    else throw badIds();
-  } else {
-    const name = level === 'campaign' ? 'campaign_ids' : 'ad_group_ids';
-    const list = idList(q, name, SYNC_MAX_IDS);
-    if (!list) throw badIds();
-    ids = list;
+    if (adIds) return adIds;
+    if (campaignIds && pinIds) return adsOfCampaignsAndPins(state, scope, campaignIds, new Set(pinIds));
+    throw badIds();
   }
-  const rows = analyticsRows(state, {
-    level,
-    scope,
-    ids,
-    startDay,
-    endDay,
-    columns,
-    total: granularity === 'TOTAL',
-    today,
-  });
+  const list = idList(q, level === 'campaign' ? 'campaign_ids' : 'ad_group_ids', SYNC_MAX_IDS);
+  if (!list) throw badIds();
+  return list;
+}
+
+function syncAnalytics(level: AnalyticsLevel, state: SandboxState, req: ApiRequest) {
+  const scope = accountScope(state, req.params.ad_account_id ?? '');
+  const common = commonParams(state, req.query);
+  const ids = requestedIds(level, state, scope, req.query);
+  const rows = analyticsRows(state, {level, scope, ids, ...common});
   return ok([...rows.values()].flat());
 }
 
@@ -198,19 +135,34 @@ function adsOfCampaignsAndPins(
   return page.items.map((r) => r.id as string);
 }
 
+// Spec `AdsAnalyticsCreateAsyncRequest.level`: the levels the sandbox produces (ADVERTISER = the ad account).
 const REPORT_LEVELS: Record<string, AnalyticsLevel> = {
   PIN_PROMOTION: 'ad',
-  CAMPAIGN: 'campaign',
   AD_GROUP: 'ad_group',
+  CAMPAIGN: 'campaign',
+  ADVERTISER: 'ad_account',
 };
-// Spec `AdsAnalyticsCreateAsyncRequest.level` values the sandbox does not produce.
-const OTHER_REPORT_LEVELS = new Set([
-  'ADVERTISER',
-  'KEYWORD',
-  'PRODUCT_GROUP',
-  'PRODUCT_ITEM',
-  'ADVERTISER_TARGETING',
-]);
+// Spec levels the sandbox does not produce.
+const OTHER_REPORT_LEVELS = new Set(['KEYWORD', 'PRODUCT_GROUP', 'PRODUCT_ITEM']);
+const REPORT_ID_FILTERS = ['campaign_ids', 'ad_group_ids', 'ad_ids'] as const;
+
+/** JSON with object keys sorted, so key order does not make two requests differ. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function optionalEnum(b: Record<string, unknown>, name: string, implemented: string, known: string[]): void {
+  const v = b[name];
+  if (v === undefined || v === null || v === implemented) return;
+  if (!known.includes(String(v)))
+    throw invalidParameter(`Invalid value for parameter '${name}': '${String(v)}'`);
+  throw invalidParameter(`${name} ${String(v)} is not implemented by the sandbox (${implemented} is)`);
+}
 
 function reportRequest(state: SandboxState, scope: number, body: Buffer): ReportRequest {
   let parsed: unknown;
@@ -227,14 +179,15 @@ function reportRequest(state: SandboxState, scope: number, body: Buffer): Report
   }
   const startDay = dateParam('start_date', String(b.start_date));
   const endDay = dateParam('end_date', String(b.end_date));
-  const level = String(b.level);
-  if (!(level in REPORT_LEVELS)) {
-    if (OTHER_REPORT_LEVELS.has(level) || level.endsWith('_TARGETING')) {
+  const levelName = String(b.level);
+  const level = REPORT_LEVELS[levelName];
+  if (!level) {
+    if (OTHER_REPORT_LEVELS.has(levelName) || levelName.endsWith('_TARGETING')) {
       throw invalidParameter(
-        `level ${level} is not implemented by the sandbox (PIN_PROMOTION, CAMPAIGN, AD_GROUP are)`
+        `level ${levelName} is not implemented by the sandbox (${Object.keys(REPORT_LEVELS).join(', ')} are)`
       );
     }
-    throw invalidParameter(`Invalid value for parameter 'level': '${level}'`);
+    throw invalidParameter(`Invalid value for parameter 'level': '${levelName}'`);
   }
   const granularity = String(b.granularity);
   if (granularity !== 'DAY' && granularity !== 'TOTAL') {
@@ -242,6 +195,8 @@ function reportRequest(state: SandboxState, scope: number, body: Buffer): Report
       `granularity ${granularity} is not implemented by the sandbox (DAY and TOTAL are)`
     );
   }
+  optionalEnum(b, 'report_format', 'JSON', ['JSON', 'CSV']);
+  optionalEnum(b, 'primary_sort', 'BY_ID', ['BY_ID', 'BY_DATE']);
   if (
     !Array.isArray(b.columns) ||
     b.columns.length === 0 ||
@@ -255,29 +210,50 @@ function reportRequest(state: SandboxState, scope: number, body: Buffer): Report
   if (startDay < today - REPORT_MAX_DAYS_BACK)
     throw invalidParameter('You can only get data from the last 914 days.');
   if (endDay - startDay >= REPORT_MAX_RANGE_DAYS) throw reportRangeError();
-  const idField = {ad: 'ad_ids', campaign: 'campaign_ids', ad_group: 'ad_group_ids'}[
-    REPORT_LEVELS[level] as AnalyticsLevel
-  ];
-  let ids: string[] | undefined;
-  for (const name of ['campaign_ids', 'ad_group_ids', 'ad_ids']) {
+  const filters: ReportRequest['filters'] = {};
+  for (const name of REPORT_ID_FILTERS) {
     const v = b[name];
-    if (v === undefined) continue;
+    if (v === undefined || v === null) continue;
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && /^\d+$/.test(x))) {
       throw invalidParameter(`Parameter '${name}' must be a list of numeric strings`);
     }
+    // notes/pinterest-api.md §4: at most 500 ids per filter.
     if (v.length > REPORT_MAX_IDS)
-      throw invalidParameter(`Parameter '${name}' has ${v.length} items, the maximum is 500`);
-    if (name === idField) ids = v as string[];
+      throw invalidParameter(`Parameter '${name}' has ${v.length} items, the maximum is ${REPORT_MAX_IDS}`);
+    filters[name] = v as string[];
   }
   return {
     scope,
-    level: level as ReportRequest['level'],
+    accountId: state.ids.encode('ad_accounts', -1, scope),
+    level,
     columns: b.columns as string[],
     granularity,
     startDay,
     endDay,
-    ids,
+    filters,
+    canonical: `${scope}|${canonicalJson(b)}`,
   };
+}
+
+/** The entity ids a report covers: every entity of its level in the account, narrowed by its id filters. */
+function reportIds(state: SandboxState, request: ReportRequest): string[] {
+  const all = levelIds(state, request.level, request.scope);
+  const filters = Object.entries(request.filters);
+  if (request.level === 'ad_account' || filters.length === 0) return all;
+  const kind = request.level === 'ad' ? 'ads' : request.level === 'ad_group' ? 'ad_groups' : 'campaigns';
+  const field: Record<string, Record<string, string>> = {
+    ads: {campaign_ids: 'campaign_id', ad_group_ids: 'ad_group_id', ad_ids: 'id'},
+    ad_groups: {campaign_ids: 'campaign_id', ad_group_ids: 'id'},
+    campaigns: {campaign_ids: 'id'},
+  };
+  const tests = filters.map(([name, ids]) => ({field: field[kind]?.[name], ids: new Set(ids)}));
+  return all.filter((id, index) => {
+    const record = state.store.peek(kind, request.scope, index);
+    // [I] a filter on a level the report's entities do not carry (e.g. ad_ids on CAMPAIGN) narrows nothing.
+    return tests.every(
+      (t) => t.field === undefined || (record !== undefined && t.ids.has(record[t.field] as string))
+    );
+  });
 }
 
 /** The report file: BY_ID layout `{"<entity id>": [rows]}` (notes/pinterest-api.md §4). */
@@ -286,53 +262,45 @@ export function buildReport(
   request: ReportRequest,
   atMs: number
 ): Record<string, unknown[]> {
-  const level = REPORT_LEVELS[request.level] as AnalyticsLevel;
-  const kind = LEVEL_KIND[level];
-  const ids = request.ids ?? state.store.all(kind, request.scope).map((r) => r.id as string);
   const rows = analyticsRows(state, {
-    level,
+    level: request.level,
     scope: request.scope,
-    ids,
+    ids: reportIds(state, request),
     startDay: request.startDay,
     endDay: request.endDay,
     columns: request.columns,
     total: request.granularity === 'TOTAL',
     today: utcDay(atMs),
   });
+  // [I] Report rows also carry the report level's own id column name (PIN_PROMOTION_ID, ADVERTISER_ID).
+  const alias: Partial<Record<AnalyticsLevel, string>> = {
+    ad: 'PIN_PROMOTION_ID',
+    ad_account: 'ADVERTISER_ID',
+  };
+  const extra = alias[request.level];
   const out: Record<string, unknown[]> = {};
-  for (const [id, list] of rows) {
-    out[id] = level === 'ad' ? list.map((r) => ({...r, PIN_PROMOTION_ID: id})) : list;
-  }
+  for (const [id, list] of rows) out[id] = extra ? list.map((r) => ({...r, [extra]: id})) : list;
   return out;
 }
 
 const ADS_ANALYTICS = ['ads_analytics'] as const;
 
+function syncRoute(template: string, level: AnalyticsLevel): Route {
+  return {
+    method: 'GET',
+    template,
+    categories: ADS_ANALYTICS,
+    auth: true,
+    analytics: true,
+    handle: (state, req) => syncAnalytics(level, state, req),
+  };
+}
+
 export const ANALYTICS_ROUTES: Route[] = [
-  {
-    method: 'GET',
-    template: '/v5/ad_accounts/{ad_account_id}/ads/analytics',
-    categories: ADS_ANALYTICS,
-    auth: true,
-    analytics: true,
-    handle: (state, req) => syncAnalytics('ad', state, req),
-  },
-  {
-    method: 'GET',
-    template: '/v5/ad_accounts/{ad_account_id}/campaigns/analytics',
-    categories: ADS_ANALYTICS,
-    auth: true,
-    analytics: true,
-    handle: (state, req) => syncAnalytics('campaign', state, req),
-  },
-  {
-    method: 'GET',
-    template: '/v5/ad_accounts/{ad_account_id}/ad_groups/analytics',
-    categories: ADS_ANALYTICS,
-    auth: true,
-    analytics: true,
-    handle: (state, req) => syncAnalytics('ad_group', state, req),
-  },
+  syncRoute('/v5/ad_accounts/{ad_account_id}/ads/analytics', 'ad'),
+  syncRoute('/v5/ad_accounts/{ad_account_id}/campaigns/analytics', 'campaign'),
+  syncRoute('/v5/ad_accounts/{ad_account_id}/ad_groups/analytics', 'ad_group'),
+  syncRoute('/v5/ad_accounts/{ad_account_id}/analytics', 'ad_account'),
   {
     method: 'POST',
     template: '/v5/ad_accounts/{ad_account_id}/reports',

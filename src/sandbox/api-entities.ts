@@ -24,8 +24,6 @@ interface ListSpec {
   ordered?: boolean;
   /** `/pins` quirk: a non-null bookmark on the short last page, then an empty page with bookmark null. */
   pinsQuirk?: boolean;
-  /** Some lists have no `bookmark` key at all when there is no next page (notes/pinterest-api.md §10). */
-  omitNullBookmark?: boolean;
 }
 
 function listPage(state: SandboxState, req: ApiRequest, spec: ListSpec): ApiResponse {
@@ -42,9 +40,10 @@ function listPage(state: SandboxState, req: ApiRequest, spec: ListSpec): ApiResp
     baseRanges: spec.baseRanges,
   });
   const next = spec.pinsQuirk ? page.items.length > 0 : page.more;
+  // Every list here ends with `"bookmark": null` as recorded live (notes/pinterest-api.md §10; the lists without
+  // a bookmark key are ones the sandbox does not serve). The emptyListingRate fault sends no key at all.
   const bookmark =
     next && page.lastIndex !== undefined ? encodeBookmark({route: routeKey, after: page.lastIndex}) : null;
-  if (bookmark === null && spec.omitNullBookmark) return ok({items: page.items});
   return ok({items: page.items, bookmark});
 }
 
@@ -129,8 +128,8 @@ export const ENTITY_ROUTES: Route[] = [
     template: '/v5/ad_accounts',
     categories: ADS_READ,
     auth: true,
-    handle: (state, req) =>
-      listPage(state, req, {kind: 'ad_accounts', scope: -1, route: 'ad_accounts', omitNullBookmark: true}),
+    list: true,
+    handle: (state, req) => listPage(state, req, {kind: 'ad_accounts', scope: -1, route: 'ad_accounts'}),
   },
   {
     method: 'GET',
@@ -147,6 +146,7 @@ export const ENTITY_ROUTES: Route[] = [
     template: '/v5/ad_accounts/{ad_account_id}/campaigns',
     categories: ADS_READ,
     auth: true,
+    list: true,
     handle: (state, req) => {
       const scope = accountScope(state, req.params.ad_account_id ?? '');
       const campaignIds = idList(req.query, 'campaign_ids', ID_FILTER_MAX);
@@ -166,6 +166,7 @@ export const ENTITY_ROUTES: Route[] = [
     template: '/v5/ad_accounts/{ad_account_id}/ad_groups',
     categories: ADS_READ,
     auth: true,
+    list: true,
     handle: (state, req) => {
       const scope = accountScope(state, req.params.ad_account_id ?? '');
       const campaignIds = idList(req.query, 'campaign_ids', ID_FILTER_MAX);
@@ -190,6 +191,7 @@ export const ENTITY_ROUTES: Route[] = [
     template: '/v5/ad_accounts/{ad_account_id}/ads',
     categories: ADS_READ,
     auth: true,
+    list: true,
     handle: (state, req) => {
       const scope = accountScope(state, req.params.ad_account_id ?? '');
       const s = state.gen.scale;
@@ -230,6 +232,7 @@ export const ENTITY_ROUTES: Route[] = [
     template: '/v5/boards',
     categories: ORG_READ,
     auth: true,
+    list: true,
     handle: (state, req) => {
       const privacy = req.query.get('privacy');
       const allowed: Record<string, string[]> = {
@@ -263,6 +266,7 @@ export const ENTITY_ROUTES: Route[] = [
     template: '/v5/boards/{board_id}/pins',
     categories: ORG_READ,
     auth: true,
+    list: true,
     handle: (state, req) => {
       const raw = numericId('board_id', req.params.board_id ?? '');
       const decoded = state.ids.decode('boards', raw);
@@ -285,6 +289,7 @@ export const ENTITY_ROUTES: Route[] = [
     template: '/v5/pins',
     categories: ORG_READ,
     auth: true,
+    list: true,
     handle: (state, req) => listPage(state, req, {kind: 'pins', scope: -1, route: 'pins', pinsQuirk: true}),
   },
   {

@@ -16,8 +16,10 @@ export class ApiError extends CdcError {
 
 // Bodies copied from the spec's examples (pinterest-api/examples/_all-error-examples.json) unless marked [I].
 export const AUTH_FAILED = (): ApiError => new ApiError(401, 2, 'Authentication failed.');
-export const INVALID_TOKEN = (): ApiError =>
-  new ApiError(400, 1104, 'The token you provided is not valid or has expired.');
+// Token endpoint (docs/notes.md, Sandbox): a refused refresh token (retired, expired, unknown) is 401 code 283 as
+// recorded live (pinterest/pinterest-python-sdk #114); wrong client credentials are [I] the generic 401 code 2.
+export const INVALID_GRANT = (): ApiError => new ApiError(401, 283, 'The authorization grant is invalid');
+export const INVALID_CLIENT = AUTH_FAILED;
 export const METHOD_NOT_ALLOWED = (): ApiError => new ApiError(405, 5, 'Method not allowed');
 export const RATE_LIMITED_MESSAGE =
   'This request exceeded a rate limit. This can happen if the client exceeds one\nof the published rate limits within a short time window.';

@@ -1,6 +1,10 @@
-/** The HTTP face of the control API under /_sandbox (docs/contracts.md, Sandbox). JSON in, JSON out. */
+/**
+ * The HTTP face of the control API under /_sandbox (docs/contracts.md, Sandbox). JSON in, JSON out. A user is
+ * addressed with `?user=<name|index>` or a body field `user`; without one the sandbox-wide control answers.
+ */
 import {ApiError} from './api-error';
-import {SandboxControl, SandboxControlError} from './control';
+import {AnalyticsCollection, SandboxControl, SandboxControlError} from './control';
+import {isAnalyticsCollection} from './control-analytics';
 import {RateCategory} from './options';
 
 export interface ControlAnswer {
@@ -13,7 +17,7 @@ function object(body: unknown): Record<string, unknown> {
 }
 
 export function handleControl(
-  control: SandboxControl,
+  sandbox: SandboxControl,
   method: string,
   path: string,
   query: URLSearchParams,
@@ -22,6 +26,8 @@ export function handleControl(
   const b = object(body);
   const route = `${method} ${path.replace(/\/+$/, '')}`;
   try {
+    const addressed = query.get('user') ?? (typeof b.user === 'string' ? b.user : undefined);
+    const control = addressed === undefined ? sandbox : sandbox.user(addressed);
     if (route === 'GET /_sandbox/clock') return {status: 200, body: {now: control.now().toISOString()}};
     if (route === 'POST /_sandbox/clock')
       return {status: 200, body: control.advanceClock(Number(b.advanceSeconds ?? 0))};
@@ -30,8 +36,21 @@ export function handleControl(
       return {status: 200, body: control.applyChanges(b.changes)};
     }
     const truth = /^GET \/_sandbox\/truth\/(\w+)$/.exec(route);
-    if (truth)
-      return {status: 200, body: control.truth(truth[1] as string, query.get('ad_account_id') ?? undefined)};
+    const collection = truth?.[1] as string;
+    if (truth && isAnalyticsCollection(collection)) {
+      const columns = query.get('columns');
+      return {
+        status: 200,
+        body: control.analyticsTruth({
+          collection: collection as AnalyticsCollection,
+          adAccountId: query.get('ad_account_id') ?? undefined,
+          startDate: query.get('start_date') ?? '',
+          endDate: query.get('end_date') ?? '',
+          ...(columns ? {columns: columns.split(',')} : {}),
+        }),
+      };
+    }
+    if (truth) return {status: 200, body: control.truth(collection, query.get('ad_account_id') ?? undefined)};
     if (route === 'POST /_sandbox/faults') return {status: 200, body: {faults: control.setFaults(b)}};
     if (route === 'DELETE /_sandbox/faults') {
       control.clearFaults();
@@ -49,6 +68,7 @@ export function handleControl(
       return {status: 200, body: control.stats()};
     }
     if (route === 'GET /_sandbox/tokens') return {status: 200, body: control.tokens()};
+    if (route === 'GET /_sandbox/users') return {status: 200, body: {users: control.users()}};
     if (route === 'POST /_sandbox/reports') {
       const status = String(b.status) as 'FAILED' | 'EXPIRED' | 'CANCELLED';
       return {

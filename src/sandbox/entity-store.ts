@@ -128,6 +128,28 @@ export class EntityStore {
     return o?.created[index - base];
   }
 
+  /** The record at an index even when deleted (its analytics history stays); undefined if it never existed. */
+  peek(kind: EntityKind, scopeIn: number, index: number): ApiRecord | undefined {
+    const scope = this.normScope(kind, scopeIn);
+    if (index < 0 || !Number.isInteger(index)) return undefined;
+    const o = this.overlays.get(`${kind}:${scope}`);
+    const override = o?.overrides.get(index);
+    if (override) return override;
+    const base = this.baseCount(kind, scope);
+    if (index < base) return this.generate(kind, scope, index);
+    return o?.created[index - base];
+  }
+
+  /** Records created through the control API (deleted ones too), with their indices. */
+  created(kind: EntityKind, scopeIn: number): {index: number; record: ApiRecord}[] {
+    const scope = this.normScope(kind, scopeIn);
+    const base = this.baseCount(kind, scope);
+    return (this.overlays.get(`${kind}:${scope}`)?.created ?? []).map((record, i) => ({
+      index: base + i,
+      record,
+    }));
+  }
+
   isDeleted(kind: EntityKind, scope: number, index: number): boolean {
     return this.overlays.get(`${kind}:${this.normScope(kind, scope)}`)?.deleted.has(index) ?? false;
   }
@@ -136,10 +158,9 @@ export class EntityStore {
     this.overlay(kind, this.normScope(kind, scope)).overrides.set(index, record);
   }
 
+  /** Deletes from listings and gets; the last state stays for peek (analytics history). */
   remove(kind: EntityKind, scope: number, index: number): void {
-    const o = this.overlay(kind, this.normScope(kind, scope));
-    o.overrides.delete(index);
-    o.deleted.add(index);
+    this.overlay(kind, this.normScope(kind, scope)).deleted.add(index);
   }
 
   /** Appends a record built for the next index; returns that index. */

@@ -16,13 +16,18 @@ export interface FaultConfig {
   truncatedRate?: number;
   /** Analytics only: 429 code 2726 "Reporting query cost limit exceeded. Retry after 1 seconds". */
   costLimitRate?: number;
+  /** List endpoints only: a 200 `{"items": []}` without a bookmark, as if the listing were complete and empty. */
+  emptyListingRate?: number;
   /** A regular expression the request path must match; default every /v5 path. */
   pathPattern?: string;
+  /** Only requests of this sandbox user (by name); default every request. */
+  user?: string;
   /** Revoke every access token issued so far (401 until the client refreshes). */
   revokeTokens?: boolean;
 }
 
-export type FaultKind = 'reset' | 'timeout' | 'error' | 'malformed' | 'truncated' | 'cost_limit';
+export type FaultKind =
+  'reset' | 'timeout' | 'error' | 'malformed' | 'truncated' | 'cost_limit' | 'empty_listing';
 
 export interface FaultDecision {
   kind?: FaultKind;
@@ -36,6 +41,7 @@ const ORDER: [FaultKind, keyof FaultConfig][] = [
   ['malformed', 'malformedRate'],
   ['truncated', 'truncatedRate'],
   ['cost_limit', 'costLimitRate'],
+  ['empty_listing', 'emptyListingRate'],
 ];
 
 export class Faults {
@@ -63,8 +69,10 @@ export class Faults {
     return this.config.errorStatus ?? 503;
   }
 
-  decide(path: string): FaultDecision {
+  /** `user`: the name of the request's user, when known. */
+  decide(path: string, user?: string): FaultDecision {
     if (this.pattern && !this.pattern.test(path)) return {latencyMs: 0};
+    if (this.config.user !== undefined && this.config.user !== user) return {latencyMs: 0};
     const latencyMs = this.config.latencyMs ?? 0;
     if (!ORDER.some(([, key]) => ((this.config[key] as number | undefined) ?? 0) > 0)) return {latencyMs};
     let u = this.rand.next();

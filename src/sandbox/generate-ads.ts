@@ -1,8 +1,10 @@
 /**
  * Ad accounts, campaigns, ad groups and ads as pure functions of (seed, ad account, index). Shapes follow the
  * OpenAPI schemas AdAccount, CampaignResponse, AdGroupResponse, AdResponse plus what live responses show
- * (notes/pinterest-api.md §2 and §10): Unix-second timestamps, many nulls, sentinels (lifetime_frequency_cap -1,
- * feed_profile_id "0", lifetime_spend_cap 0), nested targeting_spec, and fields the spec does not list.
+ * (notes/pinterest-api.md §2 and §10; field presence checked against the public recordings in
+ * NangoHQ/integration-templates `integrations/pinterest/tests/*.test.json`): Unix-second timestamps, many nulls,
+ * sentinels (lifetime_frequency_cap -1, feed_profile_id "0", lifetime_spend_cap 0), nested targeting_spec, and
+ * fields the spec does not list.
  */
 import {IdCodec} from './ids';
 import {SandboxScale} from './options';
@@ -66,7 +68,7 @@ export function generateAdAccount(ctx: GenContext, index: number): ApiRecord {
   const owner: ApiRecord = {username: ctx.ids.username()};
   // Older records lack owner.id (notes/pinterest-api.md §10).
   if (index % 2 === 0) owner.id = ctx.ids.userId();
-  return {
+  const account: ApiRecord = {
     id: ctx.ids.encode('ad_accounts', -1, index),
     name: `Sandbox Ad Account ${index + 1}`,
     owner,
@@ -74,9 +76,12 @@ export function generateAdAccount(ctx: GenContext, index: number): ApiRecord {
     currency: r.pick(['USD', 'USD', 'EUR', 'GBP']),
     permissions: r.chance(0.8) ? ['OWNER'] : ['ADMIN', 'ANALYST'],
     created_time: created,
-    updated_time: r.chance(0.5) ? null : updatedSec(ctx, created, r),
-    time_zone: r.pick(['America/New_York', 'Europe/London', 'America/Los_Angeles']),
+    updated_time: updatedSec(ctx, created, r),
   };
+  // Recorded live: `time_zone` on 2 of 7 ad accounts, absent on the rest.
+  if (r.chance(2 / 7))
+    account.time_zone = r.pick(['America/New_York', 'Europe/London', 'America/Los_Angeles']);
+  return account;
 }
 
 export interface CampaignParent {
@@ -104,7 +109,8 @@ export function generateCampaign(
     tracking_urls: r.chance(0.9)
       ? null
       : {impression: [], click: ['https://example.com/track?c={campaignid}']},
-    start_time: r.chance(0.5) ? null : created + 3600,
+    // Recorded live: a campaign's start_time is its created_time.
+    start_time: created,
     end_time: r.chance(0.8) ? null : created + 60 * 86_400,
     summary_status: campaignSummaryStatus(status, r),
     is_campaign_budget_optimization: cbo,
@@ -124,6 +130,8 @@ export function generateCampaign(
     bid_options: null,
     // Not in spec 5.23, seen live (notes/pinterest-api.md §10).
     is_top_of_search: r.chance(0.05),
+    ext_features: null,
+    intended_promotion_type: 'STANDARD_AD',
   };
 }
 
@@ -161,7 +169,8 @@ export function generateAdGroup(
       ? {}
       : {conversion_tag_v3_goal_metadata: {conversion_event: 'CHECKOUT', conversion_tag_id: '2612345678901'}},
     budget_type: budgetType,
-    start_time: created + 3600,
+    // Recorded live: start_time null on every ad group (31 of 31).
+    start_time: null,
     end_time: r.chance(0.8) ? null : created + 30 * 86_400,
     targeting_spec: targeting,
     lifetime_frequency_cap: -1,
@@ -185,10 +194,13 @@ export function generateAdGroup(
     promotion_id: null,
     promotion_application_level: r.chance(0.5) ? null : 'NONE',
     bid_multiplier: null,
-    dca_assets: null,
-    // Not in spec 5.23, seen live (notes/pinterest-api.md §10).
+    // Not in spec 5.23, seen live (notes/pinterest-api.md §10); `dca_assets` is in the spec but not recorded.
     placement_traffic_type: null,
     promotion_ids: [],
+    ext_features: null,
+    is_automated_campaign: false,
+    is_creative_expansion: false,
+    enabled_catalog_expansion: r.chance(0.1),
   };
 }
 

@@ -33,7 +33,8 @@ export function generateBoard(ctx: GenContext, index: number, createdMsOverride?
   const r = new Rand(hash32(ctx.seed, SALT.board, index));
   const created = createdMsOverride ?? boardCreatedMs(ctx, index) + r.int(0, 86_399_999);
   const pinCount = ctx.scale.boards > 0 ? Math.ceil((ctx.scale.pins - index) / ctx.scale.boards) : 0;
-  const description = r.pick([null, ' ', `Ideas for project ${index + 1}`]);
+  // Recorded live: a board description is "" or text, never null.
+  const description = r.pick(['', '', `Ideas for project ${index + 1}`]);
   return {
     id: ctx.ids.encode('boards', -1, index),
     created_at: zonelessIso(created, r.chance(0.5)),
@@ -103,7 +104,8 @@ export function generatePin(
     created_at: zonelessIso(created, r.chance(0.5)),
     link: r.chance(0.4) ? null : `https://example.com/p/${index}`,
     title: r.chance(0.2) ? null : `Pin ${index + 1}`,
-    description: r.pick([null, ' ', `A pin about item ${index + 1}`]),
+    // Recorded live: " " (the one-space sentinel) or text.
+    description: r.pick([' ', ' ', `A pin about item ${index + 1}`]),
     dominant_color: `#${r.hex(6)}`,
     alt_text: null,
     creative_type:
@@ -116,7 +118,8 @@ export function generatePin(
     parent_pin_id: index > 0 && r.chance(0.1) ? ctx.ids.encode('pins', -1, r.int(0, index - 1)) : null,
     is_standard: true,
     has_been_promoted: r.chance(0.1),
-    note: '',
+    // Recorded live: `is_removable` on every pin, no `note`.
+    is_removable: r.chance(0.1),
     pin_metrics: null,
     // Not in spec 5.23, seen live (notes/pinterest-api.md §10).
     is_product: false,

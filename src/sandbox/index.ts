@@ -13,8 +13,24 @@ export {
   sandboxOptionsFromEnv,
   SCALE_PRESETS,
 } from './options';
-export type {CategoryLimit, RateCategory, SandboxLimits, SandboxOptions, SandboxScale} from './options';
+export type {
+  CategoryLimit,
+  RateCategory,
+  SandboxLimits,
+  SandboxOptions,
+  SandboxScale,
+  SandboxUserOptions,
+} from './options';
 export {SandboxControlError} from './control';
-export type {AnalyticsCollection, AppliedChange, SandboxChange, SandboxControl} from './control';
+/** The columns of the analytics ground truth and restatement rows unless others are asked for. */
+export {TRUTH_COLUMNS} from './analytics';
+export type {
+  AnalyticsCollection,
+  AnalyticsTruthQuery,
+  AnalyticsTruthRow,
+  AppliedChange,
+  SandboxChange,
+  SandboxControl,
+} from './control';
 export type {FaultConfig} from './faults';
 export type {SandboxStats} from './stats';

@@ -1,6 +1,7 @@
 /** Options, defaults and the environment/CLI face of the sandbox. */
 
 import {ConfigError} from '../errors';
+import {ACCOUNT_NUMBER_SPACE, IdSpace} from './ids';
 
 export interface SandboxScale {
   adAccounts: number;
@@ -26,13 +27,25 @@ export interface SandboxLimits {
   safetyNetPerSecond: number;
 }
 
+/** One Pinterest user of the sandbox: an OAuth connection with its own ad accounts, boards, pins and budgets. */
+export interface SandboxUserOptions {
+  /** How the control API addresses the user (default `user<n>`, 1-based). */
+  name?: string;
+  refreshToken: string;
+  /** Merged over SandboxOptions.scale. */
+  scale?: Partial<SandboxScale>;
+}
+
 export interface SandboxOptions {
   port?: number;
   seed?: number;
   scale?: Partial<SandboxScale>;
   clientId?: string;
   clientSecret?: string;
+  /** The refresh token of the single default user (ignored when `users` is given). */
   refreshToken?: string;
+  /** Several users (issue 11); default: one user named `default` with `refreshToken` and `scale`. */
+  users?: SandboxUserOptions[];
   accessTokenTtlSeconds?: number;
   limits?: Partial<Omit<SandboxLimits, 'categories'>> & {
     categories?: Partial<Record<RateCategory, Partial<CategoryLimit>>>;
@@ -72,13 +85,23 @@ export const DEFAULT_REFRESH_TOKEN = 'pinr.sandbox-initial-refresh-token';
 // notes/pinterest-api.md §6: 30 days per the quickstart fixture.
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 2_592_000;
 
+export interface ResolvedUser {
+  index: number;
+  name: string;
+  refreshToken: string;
+  scale: SandboxScale;
+  ids: IdSpace;
+}
+
 export interface ResolvedSandboxOptions {
   port: number;
   seed: number;
+  /** User 0's scale and refresh token (kept for callers of the one-user sandbox). */
   scale: SandboxScale;
   clientId: string;
   clientSecret: string;
   refreshToken: string;
+  users: ResolvedUser[];
   accessTokenTtlSeconds: number;
   limits: SandboxLimits;
   startTime: Date;
@@ -96,15 +119,59 @@ export function mergeLimits(base: SandboxLimits, patch: SandboxOptions['limits']
   return {categories, safetyNetPerSecond: patch?.safetyNetPerSecond ?? base.safetyNetPerSecond};
 }
 
+// Room for ad accounts created through the control API, per user.
+const ACCOUNT_HEADROOM = 100;
+
+/** Users with defaults and id blocks; throws SandboxConfigError listing every problem. */
+export function resolveUsers(options: SandboxOptions): ResolvedUser[] {
+  const given = options.users ?? [
+    {name: 'default', refreshToken: options.refreshToken ?? DEFAULT_REFRESH_TOKEN},
+  ];
+  const problems: string[] = [];
+  if (given.length === 0) problems.push('users: at least one user is needed');
+  const users: ResolvedUser[] = [];
+  let accountBase = 0;
+  given.forEach((u, index) => {
+    const name = u.name ?? `user${index + 1}`;
+    const scale = {...DEFAULT_SCALE, ...options.scale, ...u.scale};
+    const accountBlock =
+      given.length === 1
+        ? ACCOUNT_NUMBER_SPACE
+        : Math.ceil((scale.adAccounts + ACCOUNT_HEADROOM) / ACCOUNT_HEADROOM) * ACCOUNT_HEADROOM;
+    if (typeof u.refreshToken !== 'string' || u.refreshToken === '')
+      problems.push(`users[${index}]: refreshToken is required`);
+    if (users.some((o) => o.name === name)) problems.push(`users[${index}]: name ${name} is used twice`);
+    if (users.some((o) => o.refreshToken === u.refreshToken))
+      problems.push(`users[${index}]: refreshToken is used twice`);
+    users.push({
+      index,
+      name,
+      refreshToken: u.refreshToken,
+      scale,
+      ids: {userIndex: index, accountBase, accountBlock},
+    });
+    accountBase += accountBlock;
+  });
+  // Ad-account numbers are 4 digits in campaign, ad group and ad ids (ids.ts).
+  if (accountBase > ACCOUNT_NUMBER_SPACE)
+    problems.push(`users: ${accountBase} ad-account numbers needed, at most ${ACCOUNT_NUMBER_SPACE}`);
+  if (given.length > 1000) problems.push('users: at most 1000');
+  if (problems.length > 0) throw new SandboxConfigError(problems);
+  return users;
+}
+
 export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
   const now = options.now ?? Date.now;
+  const users = resolveUsers(options);
+  const first = users[0] as ResolvedUser;
   return {
     port: options.port ?? 0,
     seed: options.seed ?? 1,
-    scale: {...DEFAULT_SCALE, ...options.scale},
+    scale: first.scale,
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
-    refreshToken: options.refreshToken ?? DEFAULT_REFRESH_TOKEN,
+    refreshToken: first.refreshToken,
+    users,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
     limits: mergeLimits(DEFAULT_LIMITS, options.limits),
     startTime: options.startTime ?? new Date(now()),
@@ -135,23 +202,27 @@ export const SCALE_PRESETS: Record<string, Partial<SandboxScale>> = {
   },
 };
 
+function scaleObject(where: string, parsed: unknown, problems: string[]): Partial<SandboxScale> | undefined {
+  if (typeof parsed === 'string' && SCALE_PRESETS[parsed]) return SCALE_PRESETS[parsed];
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const out: Partial<SandboxScale> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!(k in DEFAULT_SCALE) || typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      problems.push(`${where}: ${k} must be a known key with a non-negative integer`);
+      continue;
+    }
+    out[k as keyof SandboxScale] = v;
+  }
+  return out;
+}
+
 function parseScale(value: string | undefined, problems: string[]): Partial<SandboxScale> {
   if (!value) return {};
   const preset = SCALE_PRESETS[value];
   if (preset) return preset;
   try {
-    const parsed: unknown = JSON.parse(value);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const out: Partial<SandboxScale> = {};
-      for (const [k, v] of Object.entries(parsed)) {
-        if (!(k in DEFAULT_SCALE) || typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-          problems.push(`PINTEREST_SANDBOX_SCALE: ${k} must be a known key with a non-negative integer`);
-          continue;
-        }
-        out[k as keyof SandboxScale] = v;
-      }
-      return out;
-    }
+    const out = scaleObject('PINTEREST_SANDBOX_SCALE', JSON.parse(value), problems);
+    if (out) return out;
   } catch {
     // fall through to the problem below
   }
@@ -159,6 +230,52 @@ function parseScale(value: string | undefined, problems: string[]): Partial<Sand
     `PINTEREST_SANDBOX_SCALE must be one of ${Object.keys(SCALE_PRESETS).join(', ')} or a JSON object`
   );
   return {};
+}
+
+const USERS_VAR = 'PINTEREST_SANDBOX_USERS';
+
+/**
+ * PINTEREST_SANDBOX_USERS: a count N (users `user1`..`userN`; user 1 has the sandbox refresh token, user n the
+ * same token with `-n` appended) or a JSON array of {name?, refreshToken, scale?} (scale: preset name or object).
+ */
+function parseUsers(
+  value: string | undefined,
+  firstToken: string,
+  problems: string[]
+): SandboxUserOptions[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) {
+    const n = Number(value);
+    if (n < 1 || n > 1000) {
+      problems.push(`${USERS_VAR} must be a count from 1 to 1000 or a JSON array (was ${value})`);
+      return undefined;
+    }
+    return Array.from({length: n}, (_, i) => ({
+      refreshToken: i === 0 ? firstToken : `${firstToken}-${i + 1}`,
+    }));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed)) {
+    problems.push(`${USERS_VAR} must be a count or a JSON array of {name?, refreshToken, scale?}`);
+    return undefined;
+  }
+  return parsed.map((entry: unknown, i) => {
+    const e = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+    const user: SandboxUserOptions = {refreshToken: typeof e.refreshToken === 'string' ? e.refreshToken : ''};
+    if (typeof e.name === 'string') user.name = e.name;
+    if (e.scale !== undefined) {
+      const scale = scaleObject(`${USERS_VAR}[${i}].scale`, e.scale, problems);
+      if (scale) user.scale = scale;
+      else problems.push(`${USERS_VAR}[${i}].scale must be a preset name or a JSON object`);
+    }
+    if (!user.refreshToken) problems.push(`${USERS_VAR}[${i}].refreshToken is required`);
+    return user;
+  });
 }
 
 function parseInteger(name: string, value: string | undefined, problems: string[]): number | undefined {
@@ -174,8 +291,9 @@ function parseInteger(name: string, value: string | undefined, problems: string[
 /**
  * Reads PINTEREST_SANDBOX_PORT (default 0 = any free port), PINTEREST_SANDBOX_SEED (default 1),
  * PINTEREST_SANDBOX_SCALE (small | medium | large | JSON of SandboxScale keys; default small),
- * PINTEREST_SANDBOX_CLIENT_ID / _CLIENT_SECRET / _REFRESH_TOKEN (defaults: the public test values above).
- * Throws SandboxConfigError listing every problem.
+ * PINTEREST_SANDBOX_CLIENT_ID / _CLIENT_SECRET / _REFRESH_TOKEN (defaults: the public test values above),
+ * PINTEREST_SANDBOX_USERS (a count or a JSON array; default one user). Throws SandboxConfigError listing every
+ * problem.
  */
 export function sandboxOptionsFromEnv(env: Record<string, string | undefined>): SandboxOptions {
   const problems: string[] = [];
@@ -183,6 +301,11 @@ export function sandboxOptionsFromEnv(env: Record<string, string | undefined>): 
   if (port !== undefined && port > 65535) problems.push('PINTEREST_SANDBOX_PORT must be at most 65535');
   const seed = parseInteger('PINTEREST_SANDBOX_SEED', env.PINTEREST_SANDBOX_SEED, problems);
   const scale = parseScale(env.PINTEREST_SANDBOX_SCALE, problems);
+  const users = parseUsers(
+    env[USERS_VAR],
+    env.PINTEREST_SANDBOX_REFRESH_TOKEN || DEFAULT_REFRESH_TOKEN,
+    problems
+  );
   if (problems.length > 0) throw new SandboxConfigError(problems);
   const options: SandboxOptions = {scale};
   if (port !== undefined) options.port = port;
@@ -190,6 +313,7 @@ export function sandboxOptionsFromEnv(env: Record<string, string | undefined>): 
   if (env.PINTEREST_SANDBOX_CLIENT_ID) options.clientId = env.PINTEREST_SANDBOX_CLIENT_ID;
   if (env.PINTEREST_SANDBOX_CLIENT_SECRET) options.clientSecret = env.PINTEREST_SANDBOX_CLIENT_SECRET;
   if (env.PINTEREST_SANDBOX_REFRESH_TOKEN) options.refreshToken = env.PINTEREST_SANDBOX_REFRESH_TOKEN;
+  if (users) options.users = users;
   return options;
 }
 
@@ -200,6 +324,7 @@ export function describeSandbox(running: {
   baseUrl: string;
   controlUrl: string;
   credentials: {clientId: string; clientSecret: string; refreshToken: string};
+  users?: {name: string; refreshToken: string}[];
 }): string[] {
   const secretLine =
     running.credentials.clientSecret === DEFAULT_CLIENT_SECRET
@@ -212,5 +337,8 @@ export function describeSandbox(running: {
     `PINTEREST_CLIENT_ID=${running.credentials.clientId}`,
     secretLine,
     `PINTEREST_REFRESH_TOKEN=${running.credentials.refreshToken}`,
+    ...(running.users && running.users.length > 1
+      ? running.users.map((u) => `user ${u.name}: refresh token ${u.refreshToken}`)
+      : []),
   ];
 }

@@ -29,6 +29,8 @@ export interface Route {
   auth: boolean;
   /** Subject to the analytics cost-limit fault. */
   analytics?: boolean;
+  /** A paged list (`{items, bookmark}`): subject to the empty-listing fault. */
+  list?: boolean;
   handle(state: SandboxState, req: ApiRequest): ApiResponse;
 }
 

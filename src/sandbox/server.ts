@@ -4,20 +4,24 @@ import {AddressInfo, Socket} from 'node:net';
 
 import {ANALYTICS_ROUTES, buildReport} from './api-analytics';
 import {ENTITY_ROUTES} from './api-entities';
-import {ApiError, COST_LIMIT_MESSAGE, METHOD_NOT_ALLOWED} from './api-error';
-import {OAUTH_ROUTES} from './api-oauth';
+import {ApiError, AUTH_FAILED, COST_LIMIT_MESSAGE, METHOD_NOT_ALLOWED} from './api-error';
+import {OAUTH_ROUTES, presentedRefreshToken, TOKEN_PATH} from './api-oauth';
 import {createControl, SandboxControl} from './control';
 import {handleControl} from './control-http';
 import {FaultDecision} from './faults';
 import {resolveOptions, SandboxOptions} from './options';
+import {REPORT_FILE_PREFIX, unknownReportFile} from './reports';
 import {hash32, Rand} from './rng';
-import {ApiResponse, compile, CompiledRoute} from './route';
-import {createState, SandboxState} from './state';
+import {ApiResponse, compile, CompiledRoute, ok} from './route';
+import {createServerState, SandboxState, ServerState} from './state';
 
 export interface RunningSandbox {
   baseUrl: string;
   controlUrl: string;
+  /** The app's client credentials and the first user's initial refresh token. */
   credentials: {clientId: string; clientSecret: string; refreshToken: string};
+  /** Every user with the initial refresh token it was started with. */
+  users: {name: string; refreshToken: string}[];
   control: SandboxControl;
   close(): Promise<void>;
 }
@@ -64,7 +68,7 @@ class Server {
   origin = '';
 
   constructor(
-    private readonly state: SandboxState,
+    private readonly state: ServerState,
     private readonly control: SandboxControl
   ) {
     this.http = http.createServer((req, res) => {
@@ -81,6 +85,20 @@ class Server {
 
   private requestId(): string {
     return new Rand(hash32(this.state.options.seed, 0x5e1d, ++this.rid)).hex(32);
+  }
+
+  /**
+   * The user a request acts for: the holder of its bearer token, or for the token endpoint the holder of the
+   * presented refresh token (else the first user, who refuses it). Undefined when no user issued the bearer token.
+   */
+  private userOf(path: string, authorization: string | undefined, body: Buffer): SandboxState | undefined {
+    const users = this.state.users;
+    if (path === TOKEN_PATH) {
+      const presented = presentedRefreshToken(body);
+      return (presented && users.find((u) => u.tokens.knowsRefreshToken(presented))) || users[0];
+    }
+    const bearer = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+    return bearer === undefined ? undefined : users.find((u) => u.tokens.knowsAccessToken(bearer));
   }
 
   private send(
@@ -128,6 +146,8 @@ class Server {
       return;
     }
     const isReport = path.startsWith('/_reports/');
+    const user = isReport ? undefined : this.userOf(path, req.headers.authorization, body);
+    const stats = user?.stats ?? this.state.stats;
     const matched = isReport ? {params: {}, wrongMethod: false} : match(method, path);
     const endpoint = isReport
       ? 'GET /_reports/{file}'
@@ -137,21 +157,21 @@ class Server {
     const category = matched.route?.categories[0];
     const headers: Record<string, string> = {'x-pinterest-rid': this.requestId()};
 
-    const fault = this.state.faults.decide(path);
+    const fault = this.state.faults.decide(path, user?.user.name);
     if (fault.latencyMs > 0) await sleep(fault.latencyMs);
     if (fault.kind === 'reset') {
-      this.state.stats.record(endpoint, category, 'reset');
+      stats.record(endpoint, category, 'reset');
       req.socket.destroy();
       return;
     }
     if (fault.kind === 'timeout') {
       // Held until the client gives up or the sandbox closes.
-      this.state.stats.record(endpoint, category, 'timeout');
+      stats.record(endpoint, category, 'timeout');
       return;
     }
     if (fault.kind === 'error') {
       const status = this.state.faults.errorStatus;
-      this.state.stats.record(endpoint, category, status);
+      stats.record(endpoint, category, status);
       // [I] Pinterest-like body; code = HTTP status as the spec's 5xx examples do.
       this.send(
         res,
@@ -163,8 +183,10 @@ class Server {
     }
 
     if (isReport) {
-      const token = path.slice('/_reports/'.length).replace(/\.json$/, '');
-      const file = this.state.reports.download(token, url.searchParams);
+      const file =
+        (path.startsWith(REPORT_FILE_PREFIX) &&
+          this.state.users.map((u) => u.reports.download(path, url.searchParams)).find((f) => f)) ||
+        unknownReportFile();
       this.state.stats.record(endpoint, undefined, file.status);
       if (file.status === 200 && fault.kind !== 'malformed' && fault.kind !== 'truncated') {
         res.writeHead(200, {
@@ -190,24 +212,31 @@ class Server {
         throw new ApiError(404, 404, 'Not found.');
       }
       const route = matched.route;
-      if (route.auth) this.state.tokens.authenticate(req.headers.authorization);
-      Object.assign(headers, this.state.limiter.take(route.categories).headers);
+      if (!user) throw AUTH_FAILED();
+      if (route.auth) {
+        const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+        if (!user.tokens.accessValid(bearer)) throw AUTH_FAILED();
+      }
+      Object.assign(headers, user.limiter.take(route.categories).headers);
       if (route.analytics && fault.kind === 'cost_limit') throw new ApiError(429, 2726, COST_LIMIT_MESSAGE);
-      answer = route.handle(this.state, {
-        method,
-        path,
-        params: matched.params,
-        query: url.searchParams,
-        headers: req.headers,
-        body,
-        origin: this.origin,
-      });
+      answer =
+        route.list && fault.kind === 'empty_listing'
+          ? ok({items: []})
+          : route.handle(user, {
+              method,
+              path,
+              params: matched.params,
+              query: url.searchParams,
+              headers: req.headers,
+              body,
+              origin: this.origin,
+            });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       Object.assign(headers, e.headers);
       answer = {status: e.status, body: e.body};
     }
-    this.state.stats.record(endpoint, category, answer.status);
+    stats.record(endpoint, category, answer.status);
     this.send(res, answer.status, answer.body, headers, fault);
   }
 
@@ -221,7 +250,7 @@ class Server {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const resolved = resolveOptions(options);
-  const state = createState(resolved, buildReport);
+  const state = createServerState(resolved, buildReport);
   const control = createControl(state);
   const server = new Server(state, control);
   await new Promise<void>((resolve, reject) => {
@@ -238,6 +267,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       clientSecret: resolved.clientSecret,
       refreshToken: resolved.refreshToken,
     },
+    users: resolved.users.map((u) => ({name: u.name, refreshToken: u.refreshToken})),
     control,
     close: () => server.close(),
   };

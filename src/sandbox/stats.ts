@@ -1,4 +1,7 @@
-/** Request counters read by the client's benchmark (`GET /_sandbox/stats`). */
+/**
+ * Request counters read by the client's benchmark (`GET /_sandbox/stats`): one counter per user, each also
+ * counting into the sandbox-wide totals.
+ */
 
 export interface SandboxStats {
   requests: {
@@ -9,6 +12,8 @@ export interface SandboxStats {
   };
   rateLimited: number;
   tokenRefreshes: number;
+  /** Sandbox-wide snapshot only: the same counters per user name. */
+  byUser?: Record<string, SandboxStats>;
 }
 
 function bump(map: Record<string, number>, key: string): void {
@@ -17,6 +22,9 @@ function bump(map: Record<string, number>, key: string): void {
 
 export class StatsCounter {
   private stats: SandboxStats = StatsCounter.empty();
+
+  /** `totals`: the sandbox-wide counter this one also counts into. */
+  constructor(private readonly totals?: StatsCounter) {}
 
   private static empty(): SandboxStats {
     return {
@@ -34,10 +42,12 @@ export class StatsCounter {
     if (category) bump(r.byCategory, category);
     bump(r.byStatus, String(status));
     if (status === 429) this.stats.rateLimited++;
+    this.totals?.record(endpoint, category, status);
   }
 
   tokenRefreshed(): void {
     this.stats.tokenRefreshes++;
+    this.totals?.tokenRefreshed();
   }
 
   snapshot(): SandboxStats {

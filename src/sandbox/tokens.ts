@@ -1,8 +1,10 @@
 /**
- * OAuth 2.0 refresh grant with continuous refresh tokens (notes/pinterest-api.md §6): every refresh returns a new
- * `pinr` refresh token and a new `pina` access token; the used refresh token is retired at once.
+ * One user's OAuth tokens with continuous refresh (notes/pinterest-api.md §6): every refresh returns a new `pinr`
+ * refresh token and a new `pina` access token; the used refresh token is retired at once, with no grace for a
+ * replay (no public source shows live accepting a just-retired token; docs/notes.md, Sandbox).
+ * The client credentials are the app's, checked by the token endpoint before any user is involved.
  */
-import {AUTH_FAILED, INVALID_TOKEN, invalidParameter} from './api-error';
+import {INVALID_GRANT} from './api-error';
 import {hash32, Rand} from './rng';
 
 // notes/pinterest-api.md §6: continuous refresh tokens have a 60-day expiration.
@@ -10,11 +12,11 @@ export const REFRESH_TOKEN_TTL_SECONDS = 60 * 86_400;
 const SCOPE = 'ads:read,boards:read,boards:read_secret,pins:read,pins:read_secret,user_accounts:read';
 
 export interface TokenOptions {
-  clientId: string;
-  clientSecret: string;
   refreshToken: string;
   accessTokenTtlSeconds: number;
   seed: number;
+  /** Keeps users' minted tokens apart. */
+  userIndex: number;
   nowMs: () => number;
 }
 
@@ -30,24 +32,25 @@ export class TokenService {
 
   private mint(prefix: string): string {
     this.issued++;
-    return `${prefix}.${new Rand(hash32(this.opts.seed, 0x70c, this.issued)).hex(48)}`;
+    const salt = this.opts.userIndex === 0 ? [] : [this.opts.userIndex];
+    return `${prefix}.${new Rand(hash32(this.opts.seed, 0x70c, ...salt, this.issued)).hex(48)}`;
   }
 
-  /** POST /v5/oauth/token. */
-  refresh(authorization: string | undefined, form: URLSearchParams): Record<string, unknown> {
-    const expected =
-      'Basic ' + Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString('base64');
-    if (authorization !== expected) throw AUTH_FAILED();
-    const grant = form.get('grant_type');
-    if (grant !== 'refresh_token') {
-      throw invalidParameter(
-        `Invalid grant_type: ${grant ?? '(missing)'}; the sandbox supports refresh_token`
-      );
-    }
-    const presented = form.get('refresh_token');
+  /** Whether this user issued (or was given) the refresh token, current or retired. */
+  knowsRefreshToken(token: string): boolean {
+    return token === this.current.token || this.retired.has(token);
+  }
+
+  /** Whether this user issued the access token (expired or not). */
+  knowsAccessToken(token: string): boolean {
+    return this.access.has(token);
+  }
+
+  /** The refresh grant for a presented token; the 401 code 283 Pinterest gives a refused grant otherwise. */
+  refresh(presented: string | null): Record<string, unknown> {
     const now = this.opts.nowMs();
     if (!presented || presented !== this.current.token || now >= this.current.expiresMs)
-      throw INVALID_TOKEN();
+      throw INVALID_GRANT();
     this.retired.add(presented);
     const refreshToken = this.mint('pinr');
     const accessToken = this.mint('pina');
@@ -66,11 +69,10 @@ export class TokenService {
     };
   }
 
-  /** Throws 401 code 2 for a missing, unknown, expired or revoked bearer token. */
-  authenticate(authorization: string | undefined): void {
-    const match = /^Bearer (\S+)$/.exec(authorization ?? '');
-    const expires = match?.[1] === undefined ? undefined : this.access.get(match[1]);
-    if (expires === undefined || this.opts.nowMs() >= expires) throw AUTH_FAILED();
+  /** Whether a bearer access token of this user is valid now. */
+  accessValid(token: string): boolean {
+    const expires = this.access.get(token);
+    return expires !== undefined && this.opts.nowMs() < expires;
   }
 
   revokeAccessTokens(): void {

@@ -9,12 +9,14 @@ import type {StateStore} from './state-store';
  *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
  *            (legacy: tokens now live in the token topic; see refreshTokenMessage)
+ *   held:    [1][4][len][collection][len][shard]                      value [1][digest of held delete keys, utf8]
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
 const KIND_RECORD = 1;
 const KIND_SHARD = 2;
 const KIND_TOKEN = 3;
+const KIND_HELD_DELETES = 4;
 const FLAG_IMAGE = 1;
 const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
 
@@ -26,6 +28,7 @@ export interface ChangelogMessage {
 export type ChangelogKey =
   | {readonly kind: 'record'; readonly collection: string; readonly shard: string; readonly key: string}
   | {readonly kind: 'shard'; readonly collection: string; readonly shard: string}
+  | {readonly kind: 'held'; readonly collection: string; readonly shard: string}
   | {readonly kind: 'token'; readonly name: string};
 
 /** The changelog holds a record this version cannot read (written by a newer pinterest-cdc, or corrupt). */
@@ -68,6 +71,17 @@ export function shardMarkerMessage(
   return {key, value};
 }
 
+/** Which deletes of a shard the delete guard holds (a digest of their keys); null = none held. */
+export function heldDeletesMessage(
+  collection: string,
+  shard: string,
+  digest: string | null
+): ChangelogMessage {
+  const key = scopedKey(KIND_HELD_DELETES, collection, shard, '');
+  if (digest === null) return {key, value: null};
+  return {key, value: Buffer.concat([Buffer.from([CHANGELOG_VERSION]), Buffer.from(digest, 'utf8')])};
+}
+
 /**
  * The refresh token record versions before the token topic wrote here, in clear (`name` = instance id). Still read
  * (to move the token to the token store) and written only as a tombstone, which makes compaction forget it.
@@ -83,7 +97,7 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   checkVersion(key, 'key');
   const kind = key[1];
   if (kind === KIND_TOKEN) return {kind: 'token', name: key.toString('utf8', 2)};
-  if (kind !== KIND_RECORD && kind !== KIND_SHARD)
+  if (kind !== KIND_RECORD && kind !== KIND_SHARD && kind !== KIND_HELD_DELETES)
     throw new ChangelogFormatError(`Unknown changelog kind ${kind}`);
   let offset = 2;
   const read = (): string => {
@@ -97,6 +111,7 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   const collection = read();
   const shard = read();
   if (kind === KIND_SHARD) return {kind: 'shard', collection, shard};
+  if (kind === KIND_HELD_DELETES) return {kind: 'held', collection, shard};
   return {kind: 'record', collection, shard, key: key.toString('utf8', offset)};
 }
 
@@ -121,6 +136,11 @@ export function decodeShardMarker(value: Buffer): {firstSnapshotComplete: boolea
     firstSnapshotComplete: ((value[1] as number) & FLAG_FIRST_SNAPSHOT_COMPLETE) !== 0,
     atMs: value.readDoubleBE(2),
   };
+}
+
+export function decodeHeldDeletes(value: Buffer): string {
+  checkVersion(value, 'value');
+  return value.toString('utf8', 1);
 }
 
 export function decodeRefreshToken(value: Buffer): StoredRefreshToken {
@@ -154,6 +174,10 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
     case 'shard':
       states.shard(decoded.collection, decoded.shard).firstSnapshotComplete =
         value !== null && decodeShardMarker(value).firstSnapshotComplete;
+      return;
+    case 'held':
+      states.shard(decoded.collection, decoded.shard).heldDeletes =
+        value === null ? undefined : decodeHeldDeletes(value);
       return;
     case 'token':
       if (value === null) states.legacyRefreshTokens.delete(decoded.name);

@@ -28,6 +28,8 @@ export class ShardState {
   private readonly strings = new StringTable();
   private readonly scratch = new Uint32Array(2);
   firstSnapshotComplete = false;
+  /** Digest of the deletes the delete guard holds for this shard, until a listing confirms them. */
+  heldDeletes: string | undefined;
   /** Set by upsert when it returns UPSERT_CHANGED: the image replaced, if one was kept. */
   previousImage: string | undefined;
 

@@ -1,8 +1,16 @@
 import {type CollectionDeclaration, CollectionRegistry, shardOf} from '../collections';
 import type {JsonRecord, SyncContext} from '../events';
-import {FencedError} from '../errors';
-import {NotFoundError, PermissionError, QuotaExhaustedError} from '../pinterest';
+import {CdcError, FencedError} from '../errors';
+import {
+  InvalidClientError,
+  NotFoundError,
+  PermissionError,
+  QuotaExhaustedError,
+  ReauthorizationRequiredError,
+} from '../pinterest';
 import type {StateStore} from '../state';
+import {StateDivergedError} from './batch-committer';
+import {Lanes} from './lanes';
 import {
   emptyOpCounts,
   SyncAbortedError,
@@ -10,8 +18,10 @@ import {
   type ListingRunnerDeps,
   runListing,
 } from './listing-runner';
-import {StateDivergedError} from './batch-committer';
 import type {ListingRequest, RecordSource} from './ports';
+
+/** What a cycle does: list entities, read analytics windows, or both (each kind has its own cadence). */
+export type UnitKind = 'entities' | 'analytics';
 
 export interface CycleOptions {
   /** Entity collections to capture, by name. */
@@ -23,13 +33,24 @@ export interface CycleOptions {
   /** Topic prefix, written in every event's source.name. */
   readonly connectorName: string;
   readonly version: string;
+  /** The kinds of work due this cycle; default entities only. */
+  readonly kinds?: readonly UnitKind[];
 }
+
+/** Reads the analytics windows of one ad account (the analytics stage); results per analytics collection. */
+export type AnalyticsShardRunner = (input: {
+  readonly adAccountId: string;
+  readonly syncId: string;
+  readonly signal: AbortSignal;
+}) => Promise<ListingResult[]>;
 
 export interface CycleDeps extends ListingRunnerDeps {
   readonly source: RecordSource;
   readonly state: StateStore;
   readonly registry?: CollectionRegistry;
   readonly newSyncId?: () => string;
+  /** Needed when `kinds` includes analytics. */
+  readonly analytics?: AnalyticsShardRunner;
 }
 
 export interface SkippedListing {
@@ -39,34 +60,54 @@ export interface SkippedListing {
   readonly message: string;
 }
 
+/** A listing that failed for a reason the next cycle may not share (5xx after retries, a bad request...). */
+export interface FailedListing {
+  readonly collection: string;
+  readonly shard: string;
+  readonly message: string;
+  readonly retriable: boolean;
+}
+
 export interface CycleSummary {
   readonly syncId: string;
+  readonly kinds: readonly UnitKind[];
   readonly listings: ListingResult[];
   readonly skipped: SkippedListing[];
+  readonly failed: FailedListing[];
+  /**
+   * Set when the cycle had to stop every lane: FencedError (another instance took over: stop the service) or
+   * StateDivergedError (a batch's outcome is unknown: rebuild state from the changelog before writing again).
+   */
+  readonly fatal?: FencedError | StateDivergedError;
   readonly durationSeconds: number;
 }
 
+const AD_ACCOUNTS = 'ad_accounts';
+const ANALYTICS_LANE = 'ads_analytics';
+
 /**
- * One sync cycle over every configured entity collection, in two lanes that run side by side because they spend
- * different rate budgets: the ads lane (ads_read) lists the ad accounts first (that also says which exist), then
- * each ad account's campaigns, ad groups and ads; the token-user lane (org_read) lists boards and pins. Against
- * the real API a listing mostly waits for pages, so a cycle takes about the longer lane instead of their sum.
- * Both lanes commit through the same writer, each transaction holding one listing's events with their state.
+ * One sync cycle: work units per shard (the ad-account list, each ad account, the token user), each run in the
+ * lane of the rate budget it spends, one unit at a time per lane and lanes side by side; a listing mostly waits
+ * for pages, so a cycle takes about its longest lane. Units of one shard keep their order: an ad account's
+ * campaigns, ad groups and ads, then its analytics once they are listed.
  *
- * An ad account the token may not read is skipped (no deletes for it); a category whose daily quota is spent is
- * skipped until the next cycle while the other categories go on. Any other failure ends the cycle once the other
- * lane has finished (never with a lane still writing). Which failure the cycle reports matters to the service:
- * FencedError (stop) wins over StateDivergedError (rebuild state), which wins over the rest (retry later).
+ * Failures stay with their unit: a listing the token may not read or that 404s is skipped, one whose category's
+ * daily quota is spent is skipped with every later unit of that category, any other failure is recorded; the other
+ * units go on. Only a fenced producer or a diverged state stops every lane (between pages, committing what was
+ * diffed) and is returned as `fatal`: FencedError wins over StateDivergedError.
  */
 export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<CycleSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
   const registry = deps.registry ?? new CollectionRegistry();
   const syncId = deps.newSyncId?.() ?? `${new Date(started).toISOString()}`;
-  const wanted = new Set(options.collections);
-  const listings: ListingResult[] = [];
-  const skipped: SkippedListing[] = [];
+  const kinds = options.kinds ?? ['entities'];
+  const record = new CycleRecord(registry);
+  const stop = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
+  const listingDeps: ListingRunnerDeps = {...deps, signal};
   const pausedCategories = new Map<string, string>();
+  const lanes = new Lanes((error) => record.fail('(cycle)', '-', error));
 
   const context = (collection: string, adAccountId: string | null): SyncContext => ({
     name: options.connectorName,
@@ -76,103 +117,201 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
     syncId,
   });
 
-  const run = async (
-    declaration: CollectionDeclaration,
-    adAccountId: string | null,
-    pages: AsyncIterable<JsonRecord[]>
-  ) => {
-    const shard = shardOf(declaration, adAccountId ?? undefined);
-    if (deps.signal?.aborted) throw new SyncAbortedError();
-    const paused = pausedCategories.get(declaration.rateCategory);
-    if (paused !== undefined) {
-      skipped.push({collection: declaration.name, shard, reason: 'quota_exhausted', message: paused});
-      return;
-    }
+  /** Runs `work` for (collection, shard), recording its outcome; a fatal outcome stops every lane. */
+  const attempt = async (collection: string, shard: string, category: string, work: () => Promise<void>) => {
+    if (signal.aborted) return;
+    const paused = pausedCategories.get(category);
+    if (paused !== undefined)
+      return record.skip({collection, shard, reason: 'quota_exhausted', message: paused});
     try {
-      listings.push(
-        await runListing(
-          {
-            declaration,
-            shard,
-            state: deps.state.shard(declaration.name, shard),
-            context: context(declaration.name, adAccountId),
-            keepImages: options.keepImages.includes(declaration.name),
-            pages,
-          },
-          deps
-        )
-      );
+      await work();
     } catch (error) {
-      const reason = skipReason(error);
-      if (reason === undefined) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      if (reason === 'quota_exhausted') pausedCategories.set(declaration.rateCategory, message);
-      skipped.push({collection: declaration.name, shard, reason, message});
-      deps.logger.warn({collection: declaration.name, shard, reason, err: message}, 'Listing skipped');
+      if (error instanceof QuotaExhaustedError) pausedCategories.set(category, error.message);
+      const outcome = record.fail(collection, shard, error);
+      if (outcome === 'fatal') stop.abort();
+      // Refused credentials fail every listing alike, cycle after cycle: the token manager said it once.
+      const credentials =
+        error instanceof ReauthorizationRequiredError || error instanceof InvalidClientError;
+      if (outcome === 'skipped' || outcome === 'failed')
+        deps.logger[credentials ? 'debug' : 'warn'](
+          {collection, shard, err: messageOf(error)},
+          `Listing ${outcome}`
+        );
     }
   };
 
-  const entity = (name: string) => registry.get(name);
-  const request = (declaration: CollectionDeclaration, adAccountId?: string): ListingRequest => ({
+  const listing = (
+    declaration: CollectionDeclaration,
+    adAccountId: string | null,
+    pages: Pages,
+    extra = {}
+  ) =>
+    attempt(
+      declaration.name,
+      shardOf(declaration, adAccountId ?? undefined),
+      declaration.rateCategory,
+      async () => {
+        const shard = shardOf(declaration, adAccountId ?? undefined);
+        record.listed(
+          await runListing(
+            {
+              declaration,
+              shard,
+              state: deps.state.shard(declaration.name, shard),
+              context: context(declaration.name, adAccountId),
+              keepImages: options.keepImages.includes(declaration.name),
+              pages,
+              ...extra,
+            },
+            listingDeps
+          )
+        );
+      }
+    );
+
+  const wanted = new Set(options.collections);
+  const entities = kinds.includes('entities');
+  const analytics = kinds.includes('analytics') && deps.analytics !== undefined;
+  const perAccount = entities
+    ? registry.entities().filter((c) => c.scope === 'ad_account' && wanted.has(c.name))
+    : [];
+  const tokenUser = entities
+    ? registry.entities().filter((c) => c.scope === 'token_user' && wanted.has(c.name))
+    : [];
+
+  for (const declaration of tokenUser) {
+    void lanes.enqueue(declaration.rateCategory, () =>
+      listing(declaration, null, deps.source.pages(request(declaration)))
+    );
+  }
+
+  const listsAccounts = entities && wanted.has(AD_ACCOUNTS);
+  if (listsAccounts || perAccount.length > 0 || analytics) {
+    const accountsDeclaration = registry.get(AD_ACCOUNTS);
+    void lanes.enqueue(accountsDeclaration.rateCategory, () =>
+      attempt(AD_ACCOUNTS, shardOf(accountsDeclaration), accountsDeclaration.rateCategory, async () => {
+        // One listing both says which ad accounts exist and, when captured, diffs the ad_accounts collection.
+        const pages = await collectPages(deps.source.pages(request(accountsDeclaration)));
+        const only = new Set(options.adAccountIds);
+        const inScope = (id: string) => only.size === 0 || only.has(id);
+        const visible = pages.flat().map((account) => String(account.id));
+        if (listsAccounts) {
+          await listing(
+            accountsDeclaration,
+            null,
+            replay(pages.map((p) => p.filter((a) => inScope(String(a.id))))),
+            {
+              // An account outside sync.adAccountIds is out of scope, not deleted: its record stays as it was.
+              retain: (key: Record<string, string>) => !inScope(key.id ?? ''),
+            }
+          );
+        }
+        for (const missing of [...only].filter((id) => !visible.includes(id))) {
+          deps.logger.warn(
+            {adAccountId: missing},
+            'Configured ad account is not visible to the token; trying it anyway'
+          );
+        }
+        const accountIds = only.size > 0 ? [...only] : visible;
+        for (const adAccountId of [...new Set(accountIds)].sort()) planAccount(adAccountId);
+      })
+    );
+  }
+
+  function planAccount(adAccountId: string): void {
+    const listed = perAccount.map((declaration) =>
+      lanes.enqueue(declaration.rateCategory, () =>
+        listing(declaration, adAccountId, deps.source.pages(request(declaration, adAccountId)))
+      )
+    );
+    const runAnalytics = deps.analytics;
+    if (!analytics || !runAnalytics) return;
+    // An account's analytics read its entities (which ids can have data): after its listings of this cycle.
+    const entitiesListed = Promise.all(listed);
+    void lanes.enqueue(ANALYTICS_LANE, async () => {
+      await entitiesListed;
+      await attempt('analytics', adAccountId, ANALYTICS_LANE, async () => {
+        for (const result of await runAnalytics({adAccountId, syncId, signal})) record.listed(result);
+      });
+    });
+  }
+
+  await lanes.idle();
+  return {
+    syncId,
+    kinds,
+    ...record.sorted(),
+    fatal: record.fatal,
+    durationSeconds: (now() - started) / 1000,
+  };
+}
+
+type Pages = AsyncIterable<JsonRecord[]>;
+
+function request(declaration: CollectionDeclaration, adAccountId?: string): ListingRequest {
+  return {
     path: declaration.endpoint.path,
     pathParams: adAccountId === undefined ? undefined : {ad_account_id: adAccountId},
     query: declaration.endpoint.query,
     category: declaration.rateCategory as ListingRequest['category'],
-  });
-
-  const perAccount = registry.entities().filter((c) => c.scope === 'ad_account' && wanted.has(c.name));
-  const adsLane = async () => {
-    if (!wanted.has('ad_accounts') && perAccount.length === 0) return;
-    const adAccountsDeclaration = entity('ad_accounts');
-    const accountPages = await collectPages(deps.source.pages(request(adAccountsDeclaration)));
-    const only = new Set(options.adAccountIds);
-    const inScope = (record: JsonRecord) => only.size === 0 || only.has(String(record.id));
-    const accounts = accountPages.map((page) => page.filter(inScope));
-    if (wanted.has('ad_accounts')) await run(adAccountsDeclaration, null, replay(accounts));
-
-    const visible = new Set(accounts.flat().map((record) => String(record.id)));
-    const accountIds = only.size > 0 ? [...only] : [...visible];
-    for (const missing of [...only].filter((id) => !visible.has(id))) {
-      deps.logger.warn(
-        {adAccountId: missing},
-        'Configured ad account is not visible to the token; trying it anyway'
-      );
-    }
-    for (const adAccountId of accountIds.sort()) {
-      for (const declaration of perAccount) {
-        await run(declaration, adAccountId, deps.source.pages(request(declaration, adAccountId)));
-        if (skipped.some((s) => s.shard === adAccountId && s.reason !== 'quota_exhausted')) break;
-      }
-    }
   };
-  const tokenUserLane = async () => {
-    for (const declaration of registry
-      .entities()
-      .filter((c) => c.scope === 'token_user' && wanted.has(c.name))) {
-      await run(declaration, null, deps.source.pages(request(declaration)));
-    }
-  };
+}
 
-  const failures = (await Promise.allSettled([adsLane(), tokenUserLane()]))
-    .filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
-    .map((outcome) => outcome.reason as unknown);
-  if (failures.length > 0) {
-    throw (
-      failures.find((e) => e instanceof FencedError) ??
-      failures.find((e) => e instanceof StateDivergedError) ??
-      failures[0]
-    );
+/** What happened to each unit of a cycle, in the order the summary shows it. */
+class CycleRecord {
+  private readonly listings: ListingResult[] = [];
+  private readonly skipped: SkippedListing[] = [];
+  private readonly failed: FailedListing[] = [];
+  fatal: FencedError | StateDivergedError | undefined;
+
+  constructor(private readonly registry: CollectionRegistry) {}
+
+  listed(result: ListingResult): void {
+    this.listings.push(result);
   }
-  // Lanes finish in any order: the summary lists collections in registry order, then by shard.
-  const rank = new Map(registry.entities().map((c, i) => [c.name, i]));
-  const byRegistryOrder = (a: {collection: string; shard: string}, b: {collection: string; shard: string}) =>
-    (rank.get(a.collection) ?? 0) - (rank.get(b.collection) ?? 0) || a.shard.localeCompare(b.shard);
-  return {
-    syncId,
-    listings: listings.sort(byRegistryOrder),
-    skipped: skipped.sort(byRegistryOrder),
-    durationSeconds: (now() - started) / 1000,
-  };
+
+  skip(skipped: SkippedListing): void {
+    this.skipped.push(skipped);
+  }
+
+  /** Files a unit's error where it belongs; says where. */
+  fail(collection: string, shard: string, error: unknown): 'fatal' | 'skipped' | 'failed' | 'stopped' {
+    if (error instanceof FencedError) {
+      this.fatal = error;
+      return 'fatal';
+    }
+    if (error instanceof StateDivergedError) {
+      if (!(this.fatal instanceof FencedError)) this.fatal = error;
+      return 'fatal';
+    }
+    // Stopped between pages (shutdown, or another lane's fatal error): what was diffed is committed.
+    if (error instanceof SyncAbortedError) return 'stopped';
+    const reason = skipReason(error);
+    if (reason) {
+      this.skipped.push({collection, shard, reason, message: messageOf(error)});
+      return 'skipped';
+    }
+    this.failed.push({
+      collection,
+      shard,
+      message: messageOf(error),
+      retriable: error instanceof CdcError ? error.retriable : false,
+    });
+    return 'failed';
+  }
+
+  /** Lanes finish in any order: collections in registry order, then by shard. */
+  sorted(): Pick<CycleSummary, 'listings' | 'skipped' | 'failed'> {
+    const rank = new Map(this.registry.all.map((c, i) => [c.name, i]));
+    const order = (a: {collection: string; shard: string}, b: {collection: string; shard: string}) =>
+      (rank.get(a.collection) ?? rank.size) - (rank.get(b.collection) ?? rank.size) ||
+      a.shard.localeCompare(b.shard);
+    return {
+      listings: [...this.listings].sort(order),
+      skipped: [...this.skipped].sort(order),
+      failed: [...this.failed].sort(order),
+    };
+  }
 }
 
 function skipReason(error: unknown): SkippedListing['reason'] | undefined {
@@ -182,26 +321,40 @@ function skipReason(error: unknown): SkippedListing['reason'] | undefined {
   return undefined;
 }
 
-async function collectPages(pages: AsyncIterable<JsonRecord[]>): Promise<JsonRecord[][]> {
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function collectPages(pages: Pages): Promise<JsonRecord[][]> {
   const out: JsonRecord[][] = [];
   for await (const page of pages) out.push(page);
   return out;
 }
 
-async function* replay(pages: JsonRecord[][]): AsyncIterable<JsonRecord[]> {
+async function* replay(pages: JsonRecord[][]): Pages {
   for (const page of pages) yield page;
 }
 
+export type CollectionTotals = ReturnType<typeof emptyOpCounts> & {
+  fetched: number;
+  deadLetters: number;
+  heldDeletes: number;
+};
+
 /** Events per collection and op over a cycle, for the summary table. */
-export function totalsByCollection(
-  summary: CycleSummary
-): Map<string, ReturnType<typeof emptyOpCounts> & {fetched: number; deadLetters: number}> {
-  const totals = new Map<string, ReturnType<typeof emptyOpCounts> & {fetched: number; deadLetters: number}>();
+export function totalsByCollection(summary: CycleSummary): Map<string, CollectionTotals> {
+  const totals = new Map<string, CollectionTotals>();
   for (const listing of summary.listings) {
-    const t = totals.get(listing.collection) ?? {...emptyOpCounts(), fetched: 0, deadLetters: 0};
+    const t = totals.get(listing.collection) ?? {
+      ...emptyOpCounts(),
+      fetched: 0,
+      deadLetters: 0,
+      heldDeletes: 0,
+    };
     for (const op of ['r', 'c', 'u', 'd'] as const) t[op] += listing.events[op];
     t.fetched += listing.fetched;
     t.deadLetters += listing.deadLetters;
+    t.heldDeletes += listing.heldDeletes;
     totals.set(listing.collection, t);
   }
   return totals;

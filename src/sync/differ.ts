@@ -19,8 +19,20 @@ export interface DiffOutput {
 export interface FinishResult {
   /** `d` events (before = last image when kept), each with its changelog tombstone. */
   readonly deletes: DiffOutput[];
+  /** Records the listing did not return but whose deletes `review` held back (they stay in state). */
+  readonly held: number;
   /** The shard marker to write when this finish completed the first snapshot, else null. */
   readonly marker: ChangelogMessage | null;
+}
+
+export interface FinishOptions {
+  /** False for an interrupted listing: nothing is deleted. */
+  readonly complete: boolean;
+  /** Unseen records for which this is true are kept as they are, never deleted (e.g. out of the configured scope). */
+  readonly retain?: (key: EventKey) => boolean;
+  /** Asked before anything is deleted, with the sorted record keys that would be and the records tracked:
+   * false holds every one of them (see DeleteGuard). */
+  readonly review?: (candidates: readonly string[], tracked: number) => boolean;
 }
 
 export interface SnapshotDifferOptions {
@@ -119,17 +131,26 @@ export class SnapshotDiffer {
     return outputs;
   }
 
-  finish(options: {complete: boolean}): FinishResult {
+  finish(options: FinishOptions): FinishResult {
     if (this.finished) throw new Error('SnapshotDiffer.finish() called twice');
     this.finished = true;
-    if (!options.complete) return {deletes: [], marker: null};
+    if (!options.complete) return {deletes: [], held: 0, marker: null};
+    const retain = options.retain;
+    const candidates = this.state
+      .unseenKeys()
+      .filter((recordKey) => !retain || !retain(this.keyFromRecordKey(recordKey)));
+    const allowed = candidates.length === 0 || !options.review || options.review(candidates, this.state.size);
     const deletes: DiffOutput[] = [];
-    for (const recordKey of this.state.unseenKeys()) {
+    for (const recordKey of allowed ? candidates : []) {
       const image = this.state.get(recordKey)?.image;
       this.state.delete(recordKey);
-      const before = this.keepImages && image !== undefined ? (JSON.parse(image) as JsonRecord) : null;
+      const key = this.keyFromRecordKey(recordKey);
+      // Without a kept image, `before` still names the row (Debezium does the same for tables whose replica
+      // identity holds only the key): sinks such as the Debezium JDBC sink take the row to delete from it.
+      const before: JsonRecord =
+        this.keepImages && image !== undefined ? (JSON.parse(image) as JsonRecord) : {...key};
       deletes.push({
-        event: this.event('d', this.keyFromRecordKey(recordKey), before, null, null),
+        event: this.event('d', key, before, null, null),
         state: recordStateMessage(this.declaration.name, this.state.shard, recordKey, null),
       });
     }
@@ -141,7 +162,7 @@ export class SnapshotDiffer {
         atMs: this.now(),
       });
     }
-    return {deletes, marker};
+    return {deletes, held: allowed ? 0 : candidates.length, marker};
   }
 
   private event(

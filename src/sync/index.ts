@@ -5,7 +5,19 @@ export type {Fingerprint, Hasher64} from './fingerprint';
 export {runListing, emptyOpCounts, SyncAbortedError} from './listing-runner';
 export type {Listing, ListingResult, ListingRunnerDeps, OpCounts} from './listing-runner';
 export {runCycle, totalsByCollection} from './cycle';
-export type {CycleDeps, CycleOptions, CycleSummary, SkippedListing} from './cycle';
+export type {
+  AnalyticsShardRunner,
+  CollectionTotals,
+  CycleDeps,
+  CycleOptions,
+  CycleSummary,
+  FailedListing,
+  SkippedListing,
+  UnitKind,
+} from './cycle';
+export {DeleteGuard} from './delete-guard';
+export type {DeleteGuardOptions, DeleteReview, DeleteVerdict} from './delete-guard';
+export {Lanes} from './lanes';
 export {commitWithRetry, DEFAULT_COMMIT_RETRY, StateDivergedError} from './batch-committer';
 export {TransactionPipeline} from './transaction-pipeline';
 export type {CommitRetryPolicy} from './batch-committer';

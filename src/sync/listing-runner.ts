@@ -1,10 +1,11 @@
 import type {CollectionDeclaration} from '../collections';
 import {CdcError, EncodeError} from '../errors';
-import type {JsonRecord, SyncContext} from '../events';
+import type {EventKey, JsonRecord, SyncContext} from '../events';
 import type {BatchEncoder} from '../serde';
-import type {ShardState} from '../state';
+import {heldDeletesMessage, type ShardState} from '../state';
 import type {CommitRetryPolicy} from './batch-committer';
 import {deadLetterMessage} from './dead-letter';
+import type {DeleteGuard} from './delete-guard';
 import {SnapshotDiffer} from './differ';
 import type {BatchSink, ListingOutcome, SyncHooks, SyncLogger, SyncTopics} from './ports';
 import {TransactionPipeline} from './transaction-pipeline';
@@ -18,6 +19,8 @@ export interface ListingResult {
   readonly fetched: number;
   readonly events: OpCounts;
   readonly deadLetters: number;
+  /** Deletes the delete guard held back (the records stay tracked until a listing confirms them). */
+  readonly heldDeletes: number;
   readonly durationSeconds: number;
 }
 
@@ -33,6 +36,8 @@ export interface ListingRunnerDeps {
   readonly commitRetry?: CommitRetryPolicy;
   /** Stops the listing between pages (shutdown): what was diffed is committed, nothing is deleted. */
   readonly signal?: AbortSignal;
+  /** Holds deletes that look like a bad listing rather than real deletions; none = every delete goes through. */
+  readonly deleteGuard?: DeleteGuard;
 }
 
 export interface Listing {
@@ -42,6 +47,8 @@ export interface Listing {
   readonly context: SyncContext;
   readonly keepImages: boolean;
   readonly pages: AsyncIterable<JsonRecord[]>;
+  /** Records the listing does not return but that must not be deleted (out of the configured scope). */
+  readonly retain?: (key: EventKey) => boolean;
 }
 
 /** The sync was asked to stop (shutdown); safe to resume from state at any time. */
@@ -67,6 +74,7 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
   const events = emptyOpCounts();
   let fetched = 0;
   let deadLetters = 0;
+  let heldDeletes = 0;
 
   const pipeline = new TransactionPipeline({
     encoder: deps.encoder,
@@ -130,7 +138,29 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
         if (pipeline.size >= deps.maxEventsPerTransaction) await pipeline.submit();
       }
     }
-    const finish = differ.finish({complete: true});
+    const heldBefore = listing.state.heldDeletes;
+    const finish = differ.finish({
+      complete: true,
+      retain: listing.retain,
+      review: (candidates, tracked) => {
+        if (!deps.deleteGuard) return true;
+        const verdict = deps.deleteGuard.review({candidates, tracked, held: heldBefore});
+        listing.state.heldDeletes = verdict.held;
+        if (verdict.confirmed)
+          deps.logger.warn({collection, shard, deletes: candidates.length}, 'Held deletes confirmed');
+        if (verdict.allow) return true;
+        deps.hooks?.onDeletesHeld?.(collection, candidates.length);
+        deps.logger.warn({collection, shard, reason: verdict.reason}, 'Deletes held');
+        return false;
+      },
+    });
+    // Nothing to delete at all also ends a hold (the records came back).
+    if (finish.deletes.length === 0 && finish.held === 0) listing.state.heldDeletes = undefined;
+    if (listing.state.heldDeletes !== heldBefore) {
+      const message = heldDeletesMessage(collection, shard, listing.state.heldDeletes ?? null);
+      pipeline.addMessage({topic: deps.topics.state, key: message.key, value: message.value});
+    }
+    heldDeletes = finish.held;
     for (const output of finish.deletes) {
       pipeline.add(output);
       if (pipeline.size >= deps.maxEventsPerTransaction) await pipeline.submit();
@@ -155,6 +185,7 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
     fetched,
     events,
     deadLetters,
+    heldDeletes,
     durationSeconds: (now() - started) / 1000,
   };
 }

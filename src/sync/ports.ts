@@ -30,6 +30,8 @@ export interface SyncHooks {
   onDeadLetter?(collection: string, reason: string): void;
   onListingDone?(collection: string, durationSeconds: number, outcome: ListingOutcome): void;
   onTrackedEntities?(collection: string, shard: string, count: number): void;
+  /** A complete listing's deletes were held back by the delete guard. */
+  onDeletesHeld?(collection: string, count: number): void;
 }
 
 export type ListingOutcome = 'complete' | 'interrupted' | 'skipped';

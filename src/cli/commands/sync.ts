@@ -1,13 +1,16 @@
 /**
- * `sync --once`: one cycle of every configured entity collection, then exit with a summary of the events
- * written per collection and op. Logs go to stderr; the summary to stdout (a table, or JSON with --json).
+ * `sync --once`: one cycle of every configured collection (entity listings and analytics windows), then exit
+ * with a summary of the events written per collection and op. The summary always prints, failed and skipped
+ * listings marked; the exit code is 1 when any listing failed. Logs go to stderr; the summary to stdout (a
+ * table, or JSON with --json).
  */
 import type {Command} from 'commander';
 import {Registry} from 'prom-client';
 
 import {announceTokenProtection, openPipeline} from '../../app';
+import {CdcError} from '../../errors';
 import {Metrics} from '../../observability';
-import {totalsByCollection, type CycleSummary} from '../../sync';
+import {totalsByCollection, type CycleSummary, type UnitKind} from '../../sync';
 import {commandLogger, type CliContext, type GlobalOptions} from '../context';
 
 export function registerSyncCommand(program: Command, ctx: CliContext): void {
@@ -25,15 +28,25 @@ export function registerSyncCommand(program: Command, ctx: CliContext): void {
       const logger = commandLogger(ctx, config);
       const metrics = new Metrics({registry: new Registry(), version: ctx.version, defaultMetrics: false});
       announceTokenProtection(config, logger);
+      const kinds: UnitKind[] =
+        config.analytics.collections.length > 0 ? ['entities', 'analytics'] : ['entities'];
       const pipeline = await openPipeline(config, {logger, metrics, version: ctx.version});
+      let summary: CycleSummary;
       try {
-        const summary = await pipeline.runCycle();
-        logger.info({syncId: summary.syncId, seconds: summary.durationSeconds}, 'Sync cycle finished');
-        ctx.io.stdout.write(
-          flags.json ? `${JSON.stringify(summaryJson(summary))}\n` : renderSummary(summary)
-        );
+        summary = await pipeline.runCycle({kinds});
       } finally {
         await pipeline.close();
+      }
+      logger.info(
+        {syncId: summary.syncId, seconds: summary.durationSeconds, failed: summary.failed.length},
+        'Sync cycle finished'
+      );
+      ctx.io.stdout.write(flags.json ? `${JSON.stringify(summaryJson(summary))}\n` : renderSummary(summary));
+      if (summary.fatal) throw summary.fatal;
+      if (summary.failed.length > 0) {
+        throw new CdcError(`${summary.failed.length} listing(s) failed (see the summary)`, {
+          retriable: summary.failed.every((f) => f.retriable),
+        });
       }
     });
 }
@@ -44,20 +57,25 @@ export function summaryJson(summary: CycleSummary) {
     durationSeconds: summary.durationSeconds,
     collections: Object.fromEntries(totalsByCollection(summary)),
     skipped: summary.skipped,
+    failed: summary.failed,
+    ...(summary.fatal ? {fatal: summary.fatal.message} : {}),
   };
 }
 
 export function renderSummary(summary: CycleSummary): string {
-  const rows = [['collection', 'fetched', 'r', 'c', 'u', 'd', 'dead letters']];
+  const rows = [['collection', 'fetched', 'r', 'c', 'u', 'd', 'dead letters', 'held deletes']];
   for (const [collection, t] of totalsByCollection(summary)) {
-    rows.push([collection, t.fetched, t.r, t.c, t.u, t.d, t.deadLetters].map(String));
+    rows.push([collection, t.fetched, t.r, t.c, t.u, t.d, t.deadLetters, t.heldDeletes].map(String));
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) =>
     r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')
   );
-  const skipped = summary.skipped.map(
-    (s) => `skipped ${s.collection} (${s.shard}): ${s.reason}: ${s.message}`
-  );
-  return `${[`sync ${summary.syncId} in ${summary.durationSeconds.toFixed(1)} s`, ...lines, ...skipped].join('\n')}\n`;
+  const marks = [
+    ...summary.failed.map((f) => `FAILED  ${f.collection} (${f.shard}): ${f.message}`),
+    ...summary.skipped.map((s) => `skipped ${s.collection} (${s.shard}): ${s.reason}: ${s.message}`),
+    ...(summary.fatal ? [`STOPPED every lane: ${summary.fatal.message}`] : []),
+  ];
+  const title = `sync ${summary.syncId} in ${summary.durationSeconds.toFixed(1)} s`;
+  return `${[title, ...lines, ...marks].join('\n')}\n`;
 }

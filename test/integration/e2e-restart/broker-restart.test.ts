@@ -83,10 +83,9 @@ describe('broker restart during a snapshot', () => {
     // If the broker died during a commit, the outcome of that batch is unknown and the cycle stops with
     // StateDivergedError; the service then rebuilds state from the changelog and syncs again (runService), as
     // done here. Either way the committed events must be exactly the snapshot.
-    let summary = await cycle.catch((error: unknown) => {
-      if (!(error instanceof StateDivergedError)) throw error;
-      return undefined;
-    });
+    const first = await cycle;
+    if (first.fatal && !(first.fatal instanceof StateDivergedError)) throw first.fatal;
+    let summary = first.fatal ? undefined : first;
     await pipeline.close();
     expect(killedAtPage).toBeLessThan(PINS / 250);
     if (summary === undefined) {

@@ -45,7 +45,12 @@ describe('entity change events end to end', () => {
 
   const config = () =>
     loadConfig({
-      env: serviceEnv(sandbox, prefix, {PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '7'}),
+      env: serviceEnv(sandbox, prefix, {
+        PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '7',
+        // This test checks one cycle's change semantics: 2 of the few ads deleted would be held for a second
+        // listing by the delete guard (10% by default), which test/integration/e2e/delete-guard.test.ts covers.
+        PINTEREST_CDC_SYNC__DELETE_GUARD_PERCENT: '100',
+      }),
     });
 
   /** One cycle in a fresh pipeline, as a restarted process would run it (state restored from Kafka). */
@@ -150,8 +155,15 @@ describe('entity change events end to end', () => {
       expect(got.get(truthKey(change))?.op).toBe('u');
       expect(got.get(truthKey(change))?.after.status).toBe('ARCHIVED');
     }
-    // Every delete is followed by a tombstone for the same key.
+    // Every delete is followed by a tombstone for the same key, and names its row in before (pins too).
     const deletes = events.filter((m) => (m.value as {op: string}).op === 'd');
+    expect(deletes.length).toBeGreaterThan(0);
+    for (const del of deletes) {
+      const before = (del.value as {before: Record<string, unknown> | null}).before;
+      expect(before).not.toBeNull();
+      for (const [field, value] of Object.entries(del.key as Record<string, string>))
+        expect(before![field]).toBe(value);
+    }
     expect(tombstones.map(keyOf).sort()).toEqual(deletes.map(keyOf).sort());
     for (const tombstone of tombstones) {
       const del = deletes.find((d) => keyOf(d) === keyOf(tombstone))!;

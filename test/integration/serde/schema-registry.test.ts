@@ -107,6 +107,38 @@ describe('schemas on a real Confluent-compatible registry (Apicurio ccompat)', (
     expect(id).not.toBe(ids.get('boards')!.valueId);
   });
 
+  it('moves a deployment registered under the pre-Debezium names (<Name>Envelope, <Name>) to .Envelope/.Value', async () => {
+    const moved = `it${randomBytes(5).toString('hex')}`;
+    // The names this project registered before it followed Debezium's convention, rebuilt from the aliases.
+    const previous = (schema: RawSchema): RawSchema => {
+      const text = JSON.stringify(schema);
+      const envelope = schema as {aliases: string[]};
+      const value = (schema as {fields: {type: unknown}[]}).fields[0]!.type as [null, {aliases: string[]}];
+      const oldValue = value[1].aliases[0]!;
+      const oldEnvelope = envelope.aliases[0]!;
+      const namespace = oldValue.slice(0, oldValue.lastIndexOf('.'));
+      return JSON.parse(
+        text
+          .replaceAll(`"${namespace}.Value"`, `"${oldValue}"`)
+          .replace('"name":"Value"', `"name":"${oldValue.slice(namespace.length + 1)}"`)
+          .replace('"name":"Envelope"', `"name":"${oldEnvelope.slice(namespace.length + 1)}"`)
+          .replace(/"aliases":\[[^\]]*\],?/g, '')
+      ) as RawSchema;
+    };
+    for (const {declaration, envelopeSchema} of catalog.all()) {
+      await registry.register(
+        {type: 'AVRO' as never, schema: JSON.stringify(previous(envelopeSchema))},
+        {subject: `${moved}.${declaration.name}-value`}
+      );
+    }
+    const movedIds = await new SchemaRegistrar(registry, catalog, moved).registerAll();
+    expect([...movedIds.keys()]).toEqual(COLLECTIONS.map((c) => c.name));
+    const latest = await registry.getLatestSchemaId(`${moved}.campaigns-value`);
+    expect(((await registry.getSchema(latest)) as unknown as {name: string}).name).toBe(
+      'pinterest.cdc.campaigns.Envelope'
+    );
+  });
+
   it('fails registration of a BACKWARD-incompatible local change, naming the subject and the reason', async () => {
     const avroDir = join(tmpdir(), `avro-${prefix}`);
     fs.cpSync(defaultAvroDir(), avroDir, {recursive: true});

@@ -9,6 +9,7 @@ async function series(registry: Registry, name: string) {
 }
 
 const REQUIRED = [
+  'pinterest_cdc_deletes_held_total',
   'pinterest_cdc_build_info',
   'pinterest_cdc_api_requests_total',
   'pinterest_cdc_api_request_duration_seconds',

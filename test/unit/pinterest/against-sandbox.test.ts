@@ -167,8 +167,7 @@ describe('Pinterest client against the sandbox', () => {
     const error = await failureOf(run());
     expect(error).toBeInstanceOf(QuotaExhaustedError);
     expect(error.retriable).toBe(false);
-    // The client's clock is real time (the sandbox's starts at noon): "resumes in more than 15 minutes" on the
-    // client's clock, or the test failed in the first 15 minutes of every UTC day.
+    // resumeAt is on the client's clock (real time + the reset the headers name), not the sandbox's noon.
     expect(error.resumeAt.getTime()).toBeGreaterThan(Date.now() + 15 * 60_000);
     expect(client.budget().ads_analytics.pausedUntil?.getTime()).toBe(error.resumeAt.getTime());
     const before = sandbox.control.stats().requests.total;

@@ -7,6 +7,8 @@ describe('sandbox analytics and reports', () => {
   let h: Harness;
   let account: string;
   let adIds: string[];
+  /** Ads with data in February 2026 (drafts and stopped ads have none). */
+  let delivering: string[];
   const analytics = (query: string) =>
     h.json<Record<string, unknown>[] & {code?: number; message?: string}>(
       `/ad_accounts/${account}/ads/analytics?${query}`
@@ -19,6 +21,12 @@ describe('sandbox analytics and reports', () => {
     });
     account = h.sb.control.truth('ad_accounts').items[0]?.id as string;
     adIds = (await walk(h, `/ad_accounts/${account}/ads?${ALL_STATUSES}`)).items.map((a) => a.id as string);
+    const truth = h.sb.control.analyticsTruth({
+      collection: 'ad_analytics',
+      startDate: '2026-02-01',
+      endDate: '2026-03-09',
+    });
+    delivering = [...new Set(truth.items.map((r) => r.key.ad_id as string))];
   });
   afterEach(() => h.sb.close());
 
@@ -37,10 +45,10 @@ describe('sandbox analytics and reports', () => {
       expect(Object.values(row)).not.toContain(0);
     }
     const total = await analytics(
-      `start_date=2026-02-01&end_date=2026-03-10&granularity=TOTAL&${COLS}&ad_ids=${adIds[0]}`
+      `start_date=2026-02-01&end_date=2026-03-10&granularity=TOTAL&${COLS}&ad_ids=${delivering[0]}`
     );
     expect(total.body).toHaveLength(1);
-    const days = body.filter((r) => r.AD_ID === adIds[0]);
+    const days = body.filter((r) => r.AD_ID === delivering[0]);
     expect(total.body[0]?.IMPRESSION_1).toBe(days.reduce((n, r) => n + ((r.IMPRESSION_1 as number) ?? 0), 0));
     expect(total.body[0]).not.toHaveProperty('DATE');
     expect(
@@ -141,9 +149,9 @@ describe('sandbox analytics and reports', () => {
     expect((await post({...base, start_date: '2023-09-07', end_date: '2023-09-10'})).status).toBe(400);
     const created = await post({
       ...base,
-      start_date: '2025-01-01',
-      end_date: '2025-07-05',
-      ad_ids: adIds.slice(0, 2),
+      start_date: '2025-09-01',
+      end_date: '2026-03-05',
+      ad_ids: delivering.slice(0, 2),
     });
     expect(created.status).toBe(200);
     const {token, report_status} = (await created.json()) as {token: string; report_status: string};
@@ -151,7 +159,7 @@ describe('sandbox analytics and reports', () => {
     const poll = async () =>
       (
         await h.json<{report_status: string; url: string | null; size: number | null}>(
-          `/ad_accounts/${account}/reports?token=${token}`
+          `/ad_accounts/${account}/reports?token=${encodeURIComponent(token)}`
         )
       ).body;
     expect((await poll()).report_status).toBe('IN_PROGRESS');
@@ -162,10 +170,10 @@ describe('sandbox analytics and reports', () => {
     const text = await file.text();
     expect(text.length).toBe(done.size);
     const json = JSON.parse(text) as Record<string, Record<string, unknown>[]>;
-    expect(Object.keys(json).sort()).toEqual(adIds.slice(0, 2).sort());
-    expect(json[adIds[0] as string]?.[0]).toMatchObject({
-      AD_ID: adIds[0],
-      PIN_PROMOTION_ID: adIds[0],
+    expect(Object.keys(json).sort()).toEqual(delivering.slice(0, 2).sort());
+    expect(json[delivering[0] as string]?.[0]).toMatchObject({
+      AD_ID: delivering[0],
+      PIN_PROMOTION_ID: delivering[0],
       DATE: expect.any(String),
     });
     h.sb.control.advanceClock(300);
@@ -190,11 +198,13 @@ describe('sandbox analytics and reports', () => {
     });
     const {token} = (await res.json()) as {token: string};
     expect(h.sb.control.forceReport('FAILED').tokens).toEqual([token]);
-    expect((await h.json(`/ad_accounts/${account}/reports?token=${token}`)).body).toEqual({
-      report_status: 'FAILED',
-      url: null,
-      size: null,
-    });
+    expect((await h.json(`/ad_accounts/${account}/reports?token=${encodeURIComponent(token)}`)).body).toEqual(
+      {
+        report_status: 'FAILED',
+        url: null,
+        size: null,
+      }
+    );
     expect((await h.json(`/ad_accounts/${account}/reports?token=zzz`)).body).toMatchObject({
       report_status: 'DOES_NOT_EXIST',
     });

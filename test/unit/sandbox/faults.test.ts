@@ -76,4 +76,18 @@ describe('sandbox faults', () => {
       ).status
     ).toBe(200);
   });
+
+  test('emptyListingRate: a list answers 200 {items: []} without a bookmark; other routes are untouched', async () => {
+    h.sb.control.setFaults({emptyListingRate: 1, pathPattern: '^/v5/pins'});
+    const res = await h.get('/pins?page_size=10');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({items: []});
+    const pin = h.sb.control.truth('pins').items[0]?.id as string;
+    expect((await h.json(`/pins/${pin}`)).body).toMatchObject({id: pin});
+    expect((await h.json<{items: unknown[]}>('/boards')).body.items.length).toBeGreaterThan(0);
+    // It counts as a normal 200 that spent budget.
+    expect(h.sb.control.stats().requests.byEndpoint['GET /v5/pins']).toBe(1);
+    h.sb.control.clearFaults();
+    expect((await h.json<{items: unknown[]}>('/pins')).body.items.length).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,4 @@
-import {RunningSandbox, SandboxOptions, startSandbox} from '../../../src/sandbox';
+import {RunningSandbox, SandboxOptions, SandboxScale, startSandbox} from '../../../src/sandbox';
 
 export const START = new Date('2026-03-10T05:20:50Z');
 
@@ -47,6 +47,12 @@ export async function harness(options: SandboxOptions = {}): Promise<Harness> {
     },
   };
   return h;
+}
+
+/** A sandbox with one ad account and an access token that outlives any clock advance; the account's id. */
+export async function oneAccount(scale: Partial<SandboxScale>): Promise<{h: Harness; account: string}> {
+  const h = await harness({accessTokenTtlSeconds: 10 * 365 * 86400, scale: {adAccounts: 1, ...scale}});
+  return {h, account: h.sb.control.truth('ad_accounts').items[0]?.id as string};
 }
 
 /** Follows bookmarks to the end; returns every item and the pages. */

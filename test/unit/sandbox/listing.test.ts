@@ -55,7 +55,7 @@ describe('sandbox listing', () => {
     expect(desc.items.map((r) => r.id)).toEqual([...truth].reverse());
   });
 
-  test('default entity_statuses is ACTIVE+PAUSED; repeated params select more; comma-joined is 400', async () => {
+  test('default entity_statuses is ACTIVE+PAUSED; repeated and comma-joined values select more', async () => {
     const all = h.sb.control.truth('campaigns', account).items;
     expect(new Set(all.map((c) => c.status))).toEqual(new Set(['ACTIVE', 'PAUSED', 'ARCHIVED', 'DRAFT']));
     const dflt = (await walk(h, `/ad_accounts/${account}/campaigns`)).items;
@@ -66,9 +66,15 @@ describe('sandbox listing', () => {
       await walk(h, `/ad_accounts/${account}/campaigns?entity_statuses=ACTIVE&entity_statuses=ARCHIVED`)
     ).items;
     expect(new Set(withArchived.map((c) => c.status))).toEqual(new Set(['ACTIVE', 'ARCHIVED']));
-    expect((await h.json(`/ad_accounts/${account}/campaigns?entity_statuses=ACTIVE,ARCHIVED`)).status).toBe(
-      400
+    const joined = (await walk(h, `/ad_accounts/${account}/campaigns?entity_statuses=ACTIVE,ARCHIVED`)).items;
+    expect(joined).toEqual(withArchived);
+    const mixed = await walk(
+      h,
+      `/ad_accounts/${account}/campaigns?entity_statuses=ACTIVE,PAUSED&entity_statuses=ARCHIVED,DRAFT`
     );
+    expect(mixed.items.map((c) => c.id)).toEqual(all.map((c) => c.id));
+    const bad = await h.json(`/ad_accounts/${account}/campaigns?entity_statuses=ACTIVE,ARCHIVD`);
+    expect(bad).toMatchObject({status: 400, body: {code: 1, message: expect.stringContaining("'ARCHIVD'")}});
     // Unknown parameters are ignored, as live: a misspelled filter falls back to the default.
     const misspelled = (await walk(h, `/ad_accounts/${account}/campaigns?entity_status=ARCHIVED&foo=1`))
       .items;
@@ -88,6 +94,22 @@ describe('sandbox listing', () => {
     const tooMany = await h.json(`/ad_accounts/${account}/ads?${ids}`);
     expect(tooMany.status).toBe(400);
     expect(tooMany.body).toMatchObject({code: 1});
+    // Comma-joined and repeated id lists are one list, counted after splitting; a bad id is named.
+    const c2 = campaigns[2]?.id as string;
+    const joined = (await walk(h, `/ad_accounts/${account}/ads?campaign_ids=${c1},${c2}&${ALL_STATUSES}`))
+      .items;
+    const repeated = (
+      await walk(h, `/ad_accounts/${account}/ads?campaign_ids=${c1}&campaign_ids=${c2}&${ALL_STATUSES}`)
+    ).items;
+    expect(joined).toHaveLength(24);
+    expect(joined).toEqual(repeated);
+    const split251 = Array.from({length: 251}, (_, i) => i + 1);
+    const tooManyJoined = await h.json(
+      `/ad_accounts/${account}/ads?ad_ids=${split251.slice(0, 200).join(',')}&ad_ids=${split251.slice(200).join(',')}`
+    );
+    expect(tooManyJoined).toMatchObject({status: 400, body: {code: 1}});
+    const badId = await h.json(`/ad_accounts/${account}/ads?ad_ids=${c1},12x4`);
+    expect(badId.body).toEqual({code: 1, message: "'ad_ids' value '12x4' must match the pattern: ^\\d+$"});
     const both = await h.json(`/ad_accounts/${account}/ads?ad_ids=1&campaign_ids=2`);
     expect(both).toMatchObject({
       status: 400,
@@ -101,11 +123,17 @@ describe('sandbox listing', () => {
     expect(walked.pages[2]?.bookmark).toEqual(expect.any(String));
     expect(walked.pages[3]?.bookmark).toBeNull();
     expect(new Set(walked.items.map((p) => p.id)).size).toBe(103);
-    // Other lists end with bookmark null on the last page; ad_accounts omits the key.
+    // Other lists end with `"bookmark": null` on the last page, as recorded live (ad accounts: 15 of 15).
     const boards = await walk(h, '/boards?page_size=5');
     expect(boards.pages.map((p) => p.items.length)).toEqual([5]);
-    const accounts = (await h.json<Record<string, unknown>>('/ad_accounts')).body;
-    expect('bookmark' in accounts).toBe(false);
+    expect(boards.pages[0]).toHaveProperty('bookmark', null);
+    for (const path of [
+      '/ad_accounts',
+      `/ad_accounts/${account}/campaigns?${ALL_STATUSES}`,
+      `/ad_accounts/${account}/ads?${ALL_STATUSES}&page_size=7`,
+    ]) {
+      expect((await walk(h, path)).pages.at(-1)).toHaveProperty('bookmark', null);
+    }
   });
 
   test('board pins are the pins of that board; unknown ids are 404 with the real bodies', async () => {
@@ -139,5 +167,49 @@ describe('sandbox listing', () => {
     expect(pins.some((p) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(p.created_at as string))).toBe(true);
     expect(pins.some((p) => /\.\d{6}$/.test(p.created_at as string))).toBe(true);
     expect(new Set(pins.map((p) => (p.media as {media_type: string}).media_type)).size).toBeGreaterThan(1);
+  });
+
+  test('field presence and nulls as recorded live', () => {
+    // Recordings: NangoHQ/integration-templates integrations/pinterest/tests/*.test.json (notes/pinterest-api.md §10).
+    const accounts = h.sb.control.truth('ad_accounts').items;
+    expect(accounts.every((a) => typeof a.updated_time === 'number')).toBe(true);
+    const campaigns = h.sb.control.truth('campaigns', account).items;
+    for (const c of campaigns) {
+      expect(c).toMatchObject({
+        ext_features: null,
+        intended_promotion_type: 'STANDARD_AD',
+        start_time: c.created_time,
+      });
+    }
+    const groups = h.sb.control.truth('ad_groups', account).items;
+    for (const g of groups) {
+      expect(g).toMatchObject({
+        start_time: null,
+        ext_features: null,
+        is_automated_campaign: false,
+        is_creative_expansion: false,
+        enabled_catalog_expansion: expect.any(Boolean),
+        lifetime_frequency_cap: -1,
+        feed_profile_id: '0',
+      });
+      expect(g).not.toHaveProperty('dca_assets');
+    }
+    for (const p of h.sb.control.truth('pins').items) {
+      expect(p).toHaveProperty('is_removable', expect.any(Boolean));
+      expect(p).not.toHaveProperty('note');
+      expect(typeof p.description).toBe('string');
+    }
+    for (const b of h.sb.control.truth('boards').items) expect(typeof b.description).toBe('string');
+  });
+
+  test('time_zone is missing on most ad accounts (5 of 7 recorded)', async () => {
+    const many = await harness({scale: {adAccounts: 70}});
+    try {
+      const withZone = many.sb.control.truth('ad_accounts').items.filter((a) => 'time_zone' in a).length;
+      expect(withZone).toBeGreaterThan(5);
+      expect(withZone).toBeLessThan(40);
+    } finally {
+      await many.sb.close();
+    }
   });
 });

@@ -103,6 +103,20 @@ describe('sandbox responses validate against the OpenAPI description', () => {
     const campaign = firsts['/ad_accounts/{ad_account_id}/campaigns']?.id;
     const adGroup = firsts['/ad_accounts/{ad_account_id}/ad_groups']?.id;
     const ad = firsts['/ad_accounts/{ad_account_id}/ads']?.id;
+    // Entities that delivered in the range (the first listed ones may be drafts, which have no data).
+    const delivered = (
+      collection: 'ad_analytics' | 'campaign_analytics' | 'ad_group_analytics',
+      key: string
+    ) =>
+      h.sb.control.analyticsTruth({
+        collection,
+        adAccountId: a,
+        startDate: '2026-02-20',
+        endDate: '2026-03-10',
+      }).items[0]?.key[key] as string;
+    const adWithData = delivered('ad_analytics', 'ad_id');
+    const campaignWithData = delivered('campaign_analytics', 'campaign_id');
+    const adGroupWithData = delivered('ad_group_analytics', 'ad_group_id');
     const board = firsts['/boards']?.id;
     const pin = firsts['/pins']?.id;
     await record(
@@ -122,19 +136,25 @@ describe('sandbox responses validate against the OpenAPI description', () => {
     const range =
       'start_date=2026-02-20&end_date=2026-03-10&columns=SPEND_IN_MICRO_DOLLAR,IMPRESSION_1,TOTAL_CHECKOUT,CTR,CAMPAIGN_ID';
     for (const granularity of ['DAY', 'TOTAL']) {
-      const rows = (await record(
-        '/ad_accounts/{ad_account_id}/ads/analytics',
-        `/ad_accounts/${a}/ads/analytics?${range}&granularity=${granularity}&ad_ids=${ad}`
-      )) as unknown[];
-      expect(rows.length).toBeGreaterThan(0);
-      await record(
-        '/ad_accounts/{ad_account_id}/campaigns/analytics',
-        `/ad_accounts/${a}/campaigns/analytics?${range}&granularity=${granularity}&campaign_ids=${campaign}`
-      );
-      await record(
-        '/ad_accounts/{ad_account_id}/ad_groups/analytics',
-        `/ad_accounts/${a}/ad_groups/analytics?${range}&granularity=${granularity}&ad_group_ids=${adGroup}`
-      );
+      const rows = [
+        await record(
+          '/ad_accounts/{ad_account_id}/ads/analytics',
+          `/ad_accounts/${a}/ads/analytics?${range}&granularity=${granularity}&ad_ids=${ad},${adWithData}`
+        ),
+        await record(
+          '/ad_accounts/{ad_account_id}/campaigns/analytics',
+          `/ad_accounts/${a}/campaigns/analytics?${range}&granularity=${granularity}&campaign_ids=${campaignWithData}`
+        ),
+        await record(
+          '/ad_accounts/{ad_account_id}/ad_groups/analytics',
+          `/ad_accounts/${a}/ad_groups/analytics?${range}&granularity=${granularity}&ad_group_ids=${adGroupWithData}`
+        ),
+        await record(
+          '/ad_accounts/{ad_account_id}/analytics',
+          `/ad_accounts/${a}/analytics?${range}&granularity=${granularity}`
+        ),
+      ] as unknown[][];
+      for (const r of rows) expect(r.length).toBeGreaterThan(0);
     }
     const created = (await record('/ad_accounts/{ad_account_id}/reports', `/ad_accounts/${a}/reports`, {
       method: 'POST',
@@ -150,8 +170,30 @@ describe('sandbox responses validate against the OpenAPI description', () => {
     for (let i = 0; i < 3; i++)
       await record(
         '/ad_accounts/{ad_account_id}/reports',
-        `/ad_accounts/${a}/reports?token=${created.token}`
+        `/ad_accounts/${a}/reports?token=${encodeURIComponent(created.token)}`
       );
+    // The identical request again: the same token, FINISHED, with a message; and an ADVERTISER report.
+    const again = (await record('/ad_accounts/{ad_account_id}/reports', `/ad_accounts/${a}/reports`, {
+      method: 'POST',
+      body: JSON.stringify({
+        columns: ['SPEND_IN_MICRO_DOLLAR'],
+        level: 'PIN_PROMOTION',
+        granularity: 'DAY',
+        end_date: '2025-10-05',
+        start_date: '2025-10-01',
+      }),
+    })) as {token: string; report_status: string; message: string};
+    expect(again).toMatchObject({token: created.token, report_status: 'FINISHED'});
+    await record('/ad_accounts/{ad_account_id}/reports', `/ad_accounts/${a}/reports`, {
+      method: 'POST',
+      body: JSON.stringify({
+        start_date: '2025-10-01',
+        end_date: '2025-10-05',
+        granularity: 'DAY',
+        level: 'ADVERTISER',
+        columns: ['SPEND_IN_MICRO_DOLLAR'],
+      }),
+    });
     await record('/ad_accounts/{ad_account_id}/reports', `/ad_accounts/${a}/reports?token=nope`);
 
     // Errors.
@@ -192,6 +234,17 @@ describe('sandbox responses validate against the OpenAPI description', () => {
     seen.push({template: '/oauth/token', method: 'POST', status: token.status, body: await token.json()});
     const reused = await refresh(h.sb, h.refreshToken);
     seen.push({template: '/oauth/token', method: 'POST', status: reused.status, body: await reused.json()});
+    const wrongClient = await refresh(h.sb, h.refreshToken, 'Basic ' + Buffer.from('1:2').toString('base64'));
+    seen.push({
+      template: '/oauth/token',
+      method: 'POST',
+      status: wrongClient.status,
+      body: await wrongClient.json(),
+    });
+    // The empty-listing fault's body is a valid (empty, complete) page too.
+    h.sb.control.setFaults({emptyListingRate: 1});
+    await record('/pins', '/pins');
+    h.sb.control.clearFaults();
 
     const statuses = new Set(seen.map((s) => s.status));
     expect([...statuses].sort()).toEqual([200, 400, 401, 404, 429]);

@@ -3,6 +3,7 @@ import {
   DEFAULT_REFRESH_TOKEN,
   describeSandbox,
   SandboxConfigError,
+  SCALE_PRESETS,
   sandboxOptionsFromEnv,
   startSandbox,
 } from '../../../src/sandbox';
@@ -60,5 +61,39 @@ describe('sandbox options and description', () => {
       credentials: {clientId: 'a', clientSecret: 'topsecret', refreshToken: 'r'},
     });
     expect(custom.join('\n')).not.toContain('topsecret');
+  });
+
+  test('env: PINTEREST_SANDBOX_USERS as a count or a JSON array', async () => {
+    expect(sandboxOptionsFromEnv({PINTEREST_SANDBOX_USERS: '3'}).users).toEqual([
+      {refreshToken: DEFAULT_REFRESH_TOKEN},
+      {refreshToken: `${DEFAULT_REFRESH_TOKEN}-2`},
+      {refreshToken: `${DEFAULT_REFRESH_TOKEN}-3`},
+    ]);
+    expect(
+      sandboxOptionsFromEnv({
+        PINTEREST_SANDBOX_REFRESH_TOKEN: 'pinr.me',
+        PINTEREST_SANDBOX_USERS: '2',
+      }).users?.map((u) => u.refreshToken)
+    ).toEqual(['pinr.me', 'pinr.me-2']);
+    expect(
+      sandboxOptionsFromEnv({
+        PINTEREST_SANDBOX_USERS:
+          '[{"name":"a","refreshToken":"pinr.a"},{"refreshToken":"pinr.b","scale":"medium"}]',
+      }).users
+    ).toEqual([
+      {name: 'a', refreshToken: 'pinr.a'},
+      {refreshToken: 'pinr.b', scale: SCALE_PRESETS.medium},
+    ]);
+    for (const bad of ['0', '[{"name":"x"}]', '{"a":1}', '[{"refreshToken":"r","scale":{"nope":1}}]']) {
+      expect(() => sandboxOptionsFromEnv({PINTEREST_SANDBOX_USERS: bad})).toThrow(SandboxConfigError);
+    }
+    const sb = await startSandbox(sandboxOptionsFromEnv({PINTEREST_SANDBOX_USERS: '2'}));
+    try {
+      expect(sb.users.map((u) => u.name)).toEqual(['user1', 'user2']);
+      const lines = describeSandbox(sb);
+      expect(lines).toContain(`user user2: refresh token ${DEFAULT_REFRESH_TOKEN}-2`);
+    } finally {
+      await sb.close();
+    }
   });
 });

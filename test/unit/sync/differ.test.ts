@@ -103,7 +103,7 @@ describe('SnapshotDiffer', () => {
     runSnapshot(campaigns, state, [campaign('1'), campaign('2'), campaign('3')]);
     const interrupted = runSnapshot(campaigns, state, [campaign('1', {name: 'x'})], false);
     expect(interrupted.ops).toEqual(['u:1']);
-    expect(interrupted.finish).toEqual({deletes: [], marker: null});
+    expect(interrupted.finish).toEqual({deletes: [], held: 0, marker: null});
     expect(state.size).toBe(3);
     expect(runSnapshot(campaigns, state, [campaign('1', {name: 'x'}), campaign('3')]).ops).toEqual(['d:2']);
   });
@@ -147,7 +147,12 @@ describe('SnapshotDiffer', () => {
     expect(state.get('1125968727281347814')!.image).toBeUndefined();
     expect(decodeRecordValue(all[0]!.state.value!).image).toBeUndefined();
     const gone = runSnapshot(pins, state, []);
-    expect(gone.all[0]!.event).toMatchObject({op: 'd', before: null, key: {id: '1125968727281347814'}});
+    // d still carries the key fields in before (a sink takes the row to delete from it).
+    expect(gone.all[0]!.event).toMatchObject({
+      op: 'd',
+      before: {id: '1125968727281347814'},
+      key: {id: '1125968727281347814'},
+    });
   });
 
   it('lets the caller override image keeping', () => {
@@ -212,5 +217,36 @@ describe('SnapshotDiffer', () => {
     });
     differ.finish({complete: true});
     expect(() => differ.push(campaign('8'))).toThrow(/after finish/);
+  });
+
+  it('keeps unseen records that retain() names and deletes the rest; review() can hold every delete', () => {
+    const state = new ShardState('campaigns', ACCOUNT);
+    runSnapshot(campaigns, state, [campaign('1'), campaign('2'), campaign('3')]);
+    const differ = (records: JsonRecord[]) => {
+      const d = new SnapshotDiffer({
+        declaration: campaigns,
+        state,
+        context: {name: 'p', version: '0', collection: 'campaigns', adAccountId: ACCOUNT, syncId: 's'},
+      });
+      d.pushAll(records);
+      return d;
+    };
+    const retained = differ([campaign('1')]).finish({complete: true, retain: (key) => key.id === '2'});
+    expect(retained.deletes.map((o) => o.event.key.id)).toEqual(['3']);
+    expect(state.size).toBe(2);
+
+    const reviews: [readonly string[], number][] = [];
+    const held = differ([]).finish({
+      complete: true,
+      review: (candidates, tracked) => {
+        reviews.push([candidates, tracked]);
+        return false;
+      },
+    });
+    expect(reviews).toEqual([[['1', '2'], 2]]);
+    expect(held).toMatchObject({deletes: [], held: 2});
+    expect(state.size).toBe(2);
+    expect(differ([]).finish({complete: true, review: () => true}).deletes).toHaveLength(2);
+    expect(state.size).toBe(0);
   });
 });
