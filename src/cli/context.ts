@@ -32,9 +32,16 @@ export interface GlobalOptions {
 export interface CliContext {
   io: CliIo;
   version: string;
-  /** Loads and validates the config from `--config`, `--set`, the environment and defaults (throws ConfigError). */
-  /** `envDefaults` fill environment variables the user did not set (the demo's embedded stack and sandbox). */
-  loadConfig(options: GlobalOptions, envDefaults?: Record<string, string>): LoadedConfig;
+  /**
+   * Loads and validates the config from `--config`, `--set`, the environment and defaults (throws ConfigError);
+   * prints its warnings on stderr unless `quiet`. `envDefaults` fill environment variables the user did not set
+   * (the demo's embedded stack and sandbox).
+   */
+  loadConfig(
+    options: GlobalOptions,
+    envDefaults?: Record<string, string>,
+    behaviour?: {quiet?: boolean}
+  ): LoadedConfig;
 }
 
 /** `--set a.b=1 --set c=x` -> `{'a.b': '1', c: 'x'}`. */
@@ -66,12 +73,14 @@ export function createContext(io: CliIo): CliContext {
   return {
     io,
     version: packageVersion(),
-    loadConfig(options, envDefaults = {}) {
-      return loadConfigWithSources({
+    loadConfig(options, envDefaults = {}, behaviour = {}) {
+      const loaded = loadConfigWithSources({
         env: {...envDefaults, ...io.env},
         overrides: parseSetFlags(options.set),
         ...(options.config === undefined ? {} : {file: options.config}),
       });
+      if (!behaviour.quiet) for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+      return loaded;
     },
   };
 }

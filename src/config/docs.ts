@@ -1,7 +1,7 @@
 /** Documentation derived from the settings table: docs/configuration.md and config/example.yaml. */
 import {stringify} from 'yaml';
 
-import {CONFIG_FILE_ENV, type Leaf} from './leaves';
+import {CONFIG_FILE_ENV, suggestedEnvName, type Leaf} from './leaves';
 import {configLeaves} from './load';
 
 const HEADER = `# Configuration
@@ -109,7 +109,7 @@ export function renderExampleConfig(): string {
     lines.push(`${indent}# ${setting.description}`);
     lines.push(`${indent}# env: ${leaf.envNames.join(', ')}`);
     if (setting.secret) {
-      lines.push(`${indent}# secret: set ${leaf.envNames[leaf.envNames.length - 1]} (or its _FILE variant)`);
+      lines.push(`${indent}# secret: set ${suggestedEnvName(leaf)} (or its _FILE variant)`);
     } else if (setting.defaultDoc !== undefined) {
       lines.push(`${indent}# ${key}: (default: ${setting.defaultDoc})`);
     } else if (setting.default !== undefined) {

@@ -1,4 +1,5 @@
 export {loadConfig, loadConfigWithSources, configLeaves} from './load';
+export {coerce} from './coerce';
 export type {LoadConfigOptions, LoadedConfig, ValueSource} from './load';
 export {redactConfig, secretValues, secretPaths, REDACTED} from './redact';
 export {renderConfigDocs, renderExampleConfig} from './docs';

@@ -16,6 +16,11 @@ export interface Leaf {
   readonly envNames: readonly string[];
 }
 
+/** The name to suggest to a user: the conventional one (`PINTEREST_CLIENT_SECRET`) when there is one. */
+export function suggestedEnvName(leaf: Leaf): string {
+  return leaf.envNames[leaf.envNames.length - 1] ?? leaf.genericEnv;
+}
+
 /** `apiBaseUrl` -> `API_BASE_URL`. */
 export function screamingSnake(key: string): string {
   return key

@@ -9,7 +9,7 @@ import {parse as parseYaml, YAMLError} from 'yaml';
 
 import {ConfigError} from '../errors';
 import {coerce} from './coerce';
-import {CONFIG_FILE_ENV, ENV_PREFIX, getIn, leavesOf, setIn, type Leaf} from './leaves';
+import {CONFIG_FILE_ENV, ENV_PREFIX, getIn, leavesOf, setIn, suggestedEnvName, type Leaf} from './leaves';
 import {crossRules, startDateRule} from './rules';
 import {isSetting, type SettingsGroup} from './setting';
 import {settings, type AppConfig} from './settings';
@@ -38,6 +38,8 @@ export type ValueSource =
 export interface LoadedConfig {
   config: AppConfig;
   sources: Readonly<Record<string, ValueSource>>;
+  /** Accepted but unwise (a secret written into the config file); never holds a secret's value. */
+  warnings: readonly string[];
 }
 
 const LEAVES: readonly Leaf[] = leavesOf(settings);
@@ -92,7 +94,22 @@ export function loadConfigWithSources(options: LoadConfigOptions = {}): LoadedCo
     problems.push(...rule.check(config as unknown as AppConfig));
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return {config: deepFreeze(config) as unknown as AppConfig, sources};
+  const warnings = fileValues === undefined ? [] : secretsInFile(fileValues, filePath);
+  return {config: deepFreeze(config) as unknown as AppConfig, sources, warnings};
+}
+
+/** A secret in the YAML file ends up in ConfigMaps, repositories and backups: accepted, with a warning. */
+function secretsInFile(fileValues: Record<string, unknown>, filePath: string | undefined): string[] {
+  return LEAVES.filter((leaf) => {
+    const value = getIn(fileValues, leaf.keys);
+    return leaf.setting.secret && value !== undefined && value !== null && value !== '';
+  }).map((leaf) => {
+    const name = suggestedEnvName(leaf);
+    return (
+      `${leaf.path}: a secret in the config file ${filePath ?? ''}; set ${name} or ${name}_FILE ` +
+      `(a file holding the value, e.g. a mounted Kubernetes Secret) instead`
+    );
+  });
 }
 
 interface Inputs {

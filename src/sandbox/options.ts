@@ -319,26 +319,41 @@ export function sandboxOptionsFromEnv(env: Record<string, string | undefined>): 
 
 export class SandboxConfigError extends ConfigError {}
 
-/** The lines `pinterest-cdc sandbox` prints. The default client secret is public, so only its name is shown. */
+/**
+ * The lines `pinterest-cdc sandbox` prints, safe to paste into a shell or an env file: notes are `#` comments,
+ * settings are `KEY=value` lines alone (quoted when the value needs it). The default client secret is public, so
+ * it is printed; a custom one is not.
+ */
 export function describeSandbox(running: {
   baseUrl: string;
   controlUrl: string;
   credentials: {clientId: string; clientSecret: string; refreshToken: string};
   users?: {name: string; refreshToken: string}[];
 }): string[] {
-  const secretLine =
+  const secretLines =
     running.credentials.clientSecret === DEFAULT_CLIENT_SECRET
-      ? `PINTEREST_CLIENT_SECRET=${DEFAULT_CLIENT_SECRET} (sandbox default)`
-      : 'PINTEREST_CLIENT_SECRET=<the PINTEREST_SANDBOX_CLIENT_SECRET you set>';
+      ? [
+          '# the sandbox default client secret (public):',
+          envLine('PINTEREST_CLIENT_SECRET', DEFAULT_CLIENT_SECRET),
+        ]
+      : ['# PINTEREST_CLIENT_SECRET: the PINTEREST_SANDBOX_CLIENT_SECRET you gave the sandbox'];
   return [
-    `Pinterest API v5 sandbox listening on ${running.baseUrl}`,
-    `Control API: ${running.controlUrl}`,
-    `PINTEREST_API_BASE_URL=${running.baseUrl}`,
-    `PINTEREST_CLIENT_ID=${running.credentials.clientId}`,
-    secretLine,
-    `PINTEREST_REFRESH_TOKEN=${running.credentials.refreshToken}`,
+    `# Pinterest API v5 sandbox listening on ${running.baseUrl}`,
+    `# Control API: ${running.controlUrl}`,
+    envLine('PINTEREST_API_BASE_URL', running.baseUrl),
+    envLine('PINTEREST_CLIENT_ID', running.credentials.clientId),
+    ...secretLines,
+    envLine('PINTEREST_REFRESH_TOKEN', running.credentials.refreshToken),
+    // Other users' tokens as comments: a paste sets the first user's, the others are there to copy.
     ...(running.users && running.users.length > 1
-      ? running.users.map((u) => `user ${u.name}: refresh token ${u.refreshToken}`)
+      ? running.users.map((u) => `# user ${u.name}: ${envLine('PINTEREST_REFRESH_TOKEN', u.refreshToken)}`)
       : []),
   ];
+}
+
+/** `NAME=value`, the value single-quoted for POSIX shells unless it is made of characters no shell treats specially. */
+function envLine(name: string, value: string): string {
+  return /^[A-Za-z0-9_./:@%+,-]*$/.test(value)
+    ? `${name}=${value}`
+    : `${name}='${value.replace(/'/g, `'\\''`)}'`;
 }

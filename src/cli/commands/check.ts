@@ -16,8 +16,8 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
   program
     .command('check')
     .description(
-      'Check the configuration without changing anything: Kafka topics, schema compatibility, state, token store, ' +
-        'one Pinterest API call'
+      'Check the connections online without changing anything: Kafka topics, schema compatibility, state, token ' +
+        'store, one Pinterest API call (offline validation: config check)'
     )
     .action(async (_flags: object, command: Command) => {
       const {config} = ctx.loadConfig(command.optsWithGlobals<GlobalOptions>());

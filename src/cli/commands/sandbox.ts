@@ -16,6 +16,7 @@ import {
   type SandboxScale,
 } from '../../sandbox';
 import type {CliContext} from '../context';
+import {integerFlag} from '../flags';
 
 /** `small|medium|large`, a JSON object, or `key=value,...` of SandboxScale keys. */
 export function parseScale(text: string): Partial<SandboxScale> {
@@ -57,21 +58,12 @@ export function parseScale(text: string): Partial<SandboxScale> {
   return scale;
 }
 
-function parseInteger(flag: string, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n > max)
-      throw new ConfigError([`${flag}: must be an integer from 0 to ${max}`]);
-    return n;
-  };
-}
-
 export function registerSandboxCommand(program: Command, ctx: CliContext): void {
   program
     .command('sandbox')
     .description('Run the local Pinterest API v5 sandbox (deterministic data, control API) until interrupted')
-    .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', parseInteger('--port', 65535))
-    .option('--seed <seed>', 'data seed', parseInteger('--seed', Number.MAX_SAFE_INTEGER))
+    .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', integerFlag(0, 65535))
+    .option('--seed <seed>', 'data seed', integerFlag(0, Number.MAX_SAFE_INTEGER))
     .option(
       '--scale <scale>',
       'small|medium|large, JSON, or key=value,... (adAccounts=2,pins=100)',

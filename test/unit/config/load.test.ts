@@ -205,6 +205,46 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain(secret);
   });
 
+  it('warns about every secret written into the config file, naming the env and *_FILE to use, never its value', () => {
+    const yaml = [
+      'pinterest:',
+      '  clientSecret: file-secret-1',
+      '  refreshToken: ""',
+      'kafka:',
+      '  sasl:',
+      '    mechanism: plain',
+      '    username: cdc',
+      '    password: file-secret-2',
+      'schemaRegistry:',
+      '  username: cdc',
+      '  password: file-secret-3',
+      '',
+    ].join('\n');
+    // The client secret in the file loses to the environment's, yet it still sits in the file: warned too.
+    const loaded = loadConfigWithSources({
+      env: REQUIRED,
+      file: '/etc/cdc.yaml',
+      readFile: files({'/etc/cdc.yaml': yaml}),
+      now: NOW,
+    });
+    expect(loaded.config.kafka.sasl.password).toBe('file-secret-2');
+    expect(loaded.warnings.map((w) => w.split(':')[0])).toEqual([
+      'pinterest.clientSecret',
+      'kafka.sasl.password',
+      'schemaRegistry.password',
+    ]);
+    expect(loaded.warnings[1]).toContain('KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE');
+    expect(loaded.warnings[1]).toContain('/etc/cdc.yaml');
+    expect(loaded.warnings.join('\n')).not.toMatch(/file-secret/);
+    const clean = loadConfigWithSources({
+      env: REQUIRED,
+      file: '/etc/cdc.yaml',
+      readFile: files({'/etc/cdc.yaml': 'kafka:\n  partitions: 3\n'}),
+      now: NOW,
+    });
+    expect(clean.warnings).toEqual([]);
+  });
+
   it('accepts an access token alone, and asks for the missing parts of the refresh-token trio', () => {
     const {KAFKA_BROKERS, SCHEMA_REGISTRY_URL} = REQUIRED;
     const config = loadConfig({

@@ -1,19 +1,7 @@
 import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
 
 import {knownSeries, metricNamesInExpr, productMetrics} from './promql-metrics';
-
-const DASHBOARD = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'helm',
-  'pinterest-cdc',
-  'files',
-  'dashboards',
-  'pinterest-cdc.json'
-);
+import {DASHBOARD_FILE as DASHBOARD} from './queries';
 
 interface Target {
   expr?: string;

@@ -1,5 +1,6 @@
 import {
   DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_SECRET,
   DEFAULT_REFRESH_TOKEN,
   describeSandbox,
   SandboxConfigError,
@@ -51,7 +52,9 @@ describe('sandbox options and description', () => {
       expect(lines).toContain(`PINTEREST_API_BASE_URL=${sb.baseUrl}`);
       expect(lines).toContain(`PINTEREST_CLIENT_ID=${DEFAULT_CLIENT_ID}`);
       expect(lines).toContain(`PINTEREST_REFRESH_TOKEN=${DEFAULT_REFRESH_TOKEN}`);
-      expect(lines.some((l) => l.includes('(sandbox default)'))).toBe(true);
+      expect(lines).toContain(`PINTEREST_CLIENT_SECRET=${DEFAULT_CLIENT_SECRET}`);
+      // Notes are comment lines of their own: every line is a comment or NAME=value, nothing after the value.
+      for (const line of lines) expect(line).toMatch(/^(# .*|[A-Z_]+=\S+)$/);
     } finally {
       await sb.close();
     }
@@ -61,6 +64,14 @@ describe('sandbox options and description', () => {
       credentials: {clientId: 'a', clientSecret: 'topsecret', refreshToken: 'r'},
     });
     expect(custom.join('\n')).not.toContain('topsecret');
+    expect(custom.filter((l) => l.startsWith('PINTEREST_CLIENT_SECRET'))).toEqual([]);
+    const quoted = describeSandbox({
+      baseUrl: 'u',
+      controlUrl: 'c',
+      credentials: {clientId: 'a b', clientSecret: 's', refreshToken: "it's $HOME"},
+    });
+    expect(quoted).toContain("PINTEREST_CLIENT_ID='a b'");
+    expect(quoted).toContain("PINTEREST_REFRESH_TOKEN='it'\\''s $HOME'");
   });
 
   test('env: PINTEREST_SANDBOX_USERS as a count or a JSON array', async () => {
@@ -91,7 +102,7 @@ describe('sandbox options and description', () => {
     try {
       expect(sb.users.map((u) => u.name)).toEqual(['user1', 'user2']);
       const lines = describeSandbox(sb);
-      expect(lines).toContain(`user user2: refresh token ${DEFAULT_REFRESH_TOKEN}-2`);
+      expect(lines).toContain(`# user user2: PINTEREST_REFRESH_TOKEN=${DEFAULT_REFRESH_TOKEN}-2`);
     } finally {
       await sb.close();
     }
