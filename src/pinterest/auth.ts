@@ -105,6 +105,8 @@ export class TokenManager {
   private readonly rejected = new Set<string>();
   private blocked:
     {state: BlockedState; error: AuthError; refusal: Refusal | undefined; checkedAt: number} | undefined;
+  /** The state last reported to the hook: 'ok' is reported once a token works, also when this client starts. */
+  private reported: AuthorizationEvent['state'] | undefined;
   private inflight: Promise<string> | undefined;
   /** A refresh token others could read (kept in clear until now): rotated at the next renewal unless already. */
   private exposed: string | undefined;
@@ -429,14 +431,19 @@ export class TokenManager {
     if (changed) {
       this.options.logger.error({oauthError: error.oauthError}, error.message);
       this.options.hooks.onAuthorization?.({state, message: error.message});
+      this.reported = state;
     }
     throw error;
   }
 
+  /** A token works: over any blocked state (a new client, e.g. after a pipeline reopen, clears the old report). */
   private unblock(): void {
-    if (!this.blocked) return;
-    this.blocked = undefined;
-    this.options.logger.info({}, 'Pinterest accepted the credentials again');
+    if (this.blocked) {
+      this.blocked = undefined;
+      this.options.logger.info({}, 'Pinterest accepted the credentials again');
+    }
+    if (this.reported === 'ok') return;
+    this.reported = 'ok';
     this.options.hooks.onAuthorization?.({state: 'ok'});
   }
 }
