@@ -1,12 +1,13 @@
 'use strict';
 /**
  * Resolving the stack's artifacts from Maven Central into a cache under the repository:
- *   .cache/kafka-libs        broker classpath (maven-dependency-plugin copy-dependencies of test/infra/kafka/pom.xml)
+ *   .cache/kafka-libs        broker and Kafka Connect worker classpath (maven-dependency-plugin copy-dependencies of
+ *                            test/infra/kafka/pom.xml; ensureMavenDependencies does the same for any POM, e.g.
+ *                            the plugins of scripts/downstream)
  *   .cache/apicurio-<ver>    Apicurio Registry app, extracted from io.apicurio:apicurio-registry-app:<ver>:tar.gz:all
  * Each folder is built in a temporary sibling and renamed into place with a `.complete` marker, under a lock, so
  * a second run (or a concurrent one) neither downloads nor extracts again.
  */
-const {spawn} = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
@@ -15,6 +16,7 @@ const {URL} = require('node:url');
 
 const {StackError, StackPrerequisiteError} = require('./errors');
 const {withLock} = require('./lock');
+const {run} = require('./processes');
 
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 const MARKER = '.complete';
@@ -23,20 +25,38 @@ const MARKER = '.complete';
  * @param {string} rootDir the repository root
  * @param {string} cacheDir
  * @param {(msg: string) => void} log
- * @returns {Promise<string>} the folder holding the broker's jars
+ * @returns {Promise<string>} the folder holding the broker's (and the Connect worker's) jars
  */
-async function ensureKafkaLibs(rootDir, cacheDir, log) {
-  const pom = path.join(rootDir, 'test', 'infra', 'kafka', 'pom.xml');
+function ensureKafkaLibs(rootDir, cacheDir, log) {
+  return ensureMavenDependencies({
+    pom: path.join(rootDir, 'test', 'infra', 'kafka', 'pom.xml'),
+    dest: path.join(cacheDir, 'kafka-libs'),
+    expectJar: /^kafka_2\.13-.*\.jar$/,
+    what: 'the Kafka classpath (broker and Connect worker)',
+    rootDir,
+    cacheDir,
+    log,
+  });
+}
+
+/**
+ * The runtime dependencies of a POM, copied by Maven into `dest` (maven-dependency-plugin copy-dependencies).
+ * Resolved again only when the POM changes (its SHA-256 is the folder's `.complete` marker).
+ * @param {{pom: string, dest: string, expectJar: RegExp, what: string, rootDir: string, cacheDir: string,
+ *   log: (msg: string) => void}} options `expectJar`: a jar that must be among the result
+ * @returns {Promise<string>} `dest`
+ */
+async function ensureMavenDependencies({pom, dest, expectJar, what, rootDir, cacheDir, log}) {
   const fingerprint = sha256(fs.readFileSync(pom));
-  const dest = path.join(cacheDir, 'kafka-libs');
   if (readMarker(dest) === fingerprint) return dest;
+  fs.mkdirSync(cacheDir, {recursive: true});
   return withLock(
-    path.join(cacheDir, '.lock-kafka-libs'),
+    path.join(cacheDir, `.lock-${path.basename(dest)}`),
     async () => {
       if (readMarker(dest) === fingerprint) return dest;
       const tmp = `${dest}.tmp-${process.pid}`;
       fs.rmSync(tmp, {recursive: true, force: true});
-      log(`resolving the Kafka broker classpath with Maven into ${dest}`);
+      log(`resolving ${what} with Maven into ${dest}`);
       const started = Date.now();
       await runMaven(
         [
@@ -48,12 +68,12 @@ async function ensureKafkaLibs(rootDir, cacheDir, log) {
         ],
         rootDir
       );
-      if (!fs.readdirSync(tmp).some((f) => /^kafka_2\.13-.*\.jar$/.test(f))) {
-        throw new StackError(`Maven finished but ${tmp} holds no kafka_2.13 jar`);
+      if (!fs.readdirSync(tmp).some((f) => expectJar.test(f))) {
+        throw new StackError(`Maven finished but ${tmp} holds no jar matching ${expectJar}`);
       }
       fs.writeFileSync(path.join(tmp, MARKER), fingerprint);
       replaceDir(tmp, dest);
-      log(`Kafka classpath ready (${fs.readdirSync(dest).length - 1} jars, ${Date.now() - started} ms)`);
+      log(`${what} ready (${fs.readdirSync(dest).length - 1} jars, ${Date.now() - started} ms)`);
       return dest;
     },
     {log}
@@ -90,7 +110,7 @@ async function ensureApicurio(version, rootDir, cacheDir, log) {
       try {
         const archive = await fetchApicurioArchive(version, rootDir, download, log);
         log(`extracting ${path.basename(archive)}`);
-        await run('tar', ['xzf', archive, '-C', tmp], rootDir);
+        await run('tar', ['xzf', archive, '-C', tmp], {cwd: rootDir});
         const launcher = findLauncher(tmp);
         if (!launcher)
           throw new StackError(`no quarkus-run.jar or *-runner.jar in the Apicurio ${version} archive`);
@@ -164,7 +184,7 @@ function findLauncher(/** @type {string} */ root) {
 async function runMaven(args, cwd) {
   const mvn = process.env.MVN ?? 'mvn';
   try {
-    await run(mvn, ['-B', '-q', ...args], cwd);
+    await run(mvn, ['-B', '-q', ...args], {cwd});
   } catch (error) {
     if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') {
       throw new StackPrerequisiteError(
@@ -174,28 +194,6 @@ async function runMaven(args, cwd) {
     }
     throw error;
   }
-}
-
-/**
- * Runs a command; rejects with its output's tail when it fails.
- * @param {string} command @param {string[]} args @param {string} cwd
- * @returns {Promise<void>}
- */
-function run(command, args, cwd) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {cwd, stdio: ['ignore', 'pipe', 'pipe']});
-    let output = '';
-    const keep = (/** @type {Buffer} */ chunk) => {
-      output = (output + chunk.toString('utf8')).slice(-8000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new StackError(`${command} ${args.join(' ')} exited with ${code}:\n${output.trim()}`));
-    });
-  });
 }
 
 /**
@@ -287,4 +285,4 @@ function firstLine(error) {
   return reason.replace('[ERROR] ', '').slice(0, 300);
 }
 
-module.exports = {ensureKafkaLibs, ensureApicurio, findLauncher};
+module.exports = {ensureKafkaLibs, ensureMavenDependencies, ensureApicurio, findLauncher};

@@ -36,8 +36,13 @@ log.segment.bytes=16777216
 `;
 }
 
-/** log4j2 for the broker: warnings to stdout (the log file), plus the "Kafka Server started" line. */
-function log4j2Properties() {
+/**
+ * log4j2 for a JVM of ours: warnings to stdout (the log file), plus the loggers named in `infoLoggers` at info
+ * (for the broker, the "Kafka Server started" line).
+ * @param {string[]} [infoLoggers]
+ */
+function log4j2Properties(infoLoggers = ['kafka.server.KafkaRaftServer', 'kafka.Kafka']) {
+  const loggers = infoLoggers.map((name, i) => `logger.l${i}.name = ${name}\nlogger.l${i}.level = info\n`);
   return `status = warn
 appender.console.type = Console
 appender.console.name = STDOUT
@@ -45,11 +50,7 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = [%d] %p %m (%c)%n
 rootLogger.level = warn
 rootLogger.appenderRef.stdout.ref = STDOUT
-logger.raft.name = kafka.server.KafkaRaftServer
-logger.raft.level = info
-logger.kafka.name = kafka.Kafka
-logger.kafka.level = info
-`;
+${loggers.join('')}`;
 }
 
 module.exports = {serverProperties, log4j2Properties};

@@ -74,6 +74,18 @@ export function localStackPrerequisites(options?: {rootDir?: string; cacheDir?: 
   reason: string;
 };
 export function readState(dir: string): StackState | undefined;
+/** Polls `check` every 500 ms until true; fails (quoting the log's tail) when the process dies or time runs out. */
+export function waitFor(
+  name: string,
+  pid: number,
+  logFile: string,
+  deadline: number,
+  timeoutMs: number,
+  check: () => Promise<boolean>
+): Promise<number>;
+export function logTail(file: string, lines?: number): string;
+export function readJsonFile(file: string): unknown;
+export function writeJsonFile(file: string, value: unknown): void;
 export function envLines(env: StackEnv): string[];
 export const ROOT_DIR: string;
 export const KAFKA_VERSION: string;

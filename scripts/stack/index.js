@@ -351,6 +351,8 @@ async function waitReady(state, timeoutMs, log) {
 }
 
 /**
+ * Polls `check` every 500 ms until it answers true; fails, quoting the log's tail, when the process dies or the
+ * deadline passes. Also used by scripts/downstream.
  * @param {string} name @param {number} pid @param {string} logFile @param {number} deadline
  * @param {number} timeoutMs @param {() => Promise<boolean>} check
  * @returns {Promise<number>} ms waited
@@ -532,19 +534,31 @@ function localStackPrerequisites(options = {}) {
 
 /** @param {string} dir @returns {StackState | undefined} */
 function readState(dir) {
+  return readJsonFile(path.join(dir, STATE_FILE));
+}
+
+/** @param {string} dir @param {StackState} state */
+function writeState(dir, state) {
+  writeJsonFile(path.join(dir, STATE_FILE), state);
+  fs.writeFileSync(path.join(dir, 'env'), envLines(state.env).join('\n') + '\n');
+}
+
+/**
+ * A state file's content, or undefined when it is missing or unreadable. Also used by scripts/downstream.
+ * @param {string} file @returns {any}
+ */
+function readJsonFile(file) {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
 }
 
-/** @param {string} dir @param {StackState} state */
-function writeState(dir, state) {
-  const file = path.join(dir, STATE_FILE);
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+/** Writes a state file atomically (a reader never sees half of it). @param {string} file @param {unknown} value */
+function writeJsonFile(file, value) {
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
   fs.renameSync(`${file}.tmp`, file);
-  fs.writeFileSync(path.join(dir, 'env'), envLines(state.env).join('\n') + '\n');
 }
 
 /** @param {{KAFKA_BROKERS: string, SCHEMA_REGISTRY_URL: string}} env */
@@ -575,4 +589,8 @@ module.exports = {
   StackPrerequisiteError,
   StackStartError,
   newClusterId,
+  waitFor,
+  logTail,
+  readJsonFile,
+  writeJsonFile,
 };

@@ -7,11 +7,14 @@ const {setTimeout: sleep} = require('node:timers/promises');
 const {spawn, spawnSync} = require('node:child_process');
 const fs = require('node:fs');
 
+const {StackError} = require('./errors');
+
 /**
  * Starts a command in its own process group (session), output appended to `logFile`, not waited for.
  * @param {string} command
  * @param {string[]} args
- * @param {{logFile: string, cwd?: string, env?: NodeJS.ProcessEnv}} options
+ * @param {{logFile: string, cwd?: string, env?: NodeJS.ProcessEnv, uid?: number, gid?: number}} options
+ *   uid/gid: run as that user (root only; PostgreSQL refuses to run as root)
  * @returns {number} the PID (also the process group id)
  */
 function spawnDetached(command, args, options) {
@@ -22,6 +25,8 @@ function spawnDetached(command, args, options) {
       env: options.env ?? process.env,
       detached: true,
       stdio: ['ignore', fd, fd],
+      uid: options.uid,
+      gid: options.gid,
     });
     child.on('error', (error) =>
       fs.appendFileSync(options.logFile, `\n[stack] spawn failed: ${error.message}\n`)
@@ -168,4 +173,37 @@ async function waitForExit(pid, timeoutMs) {
   return true;
 }
 
-module.exports = {spawnDetached, isAlive, isOurs, commandLine, findProcesses, stopProcess, waitForExit};
+/**
+ * Runs a command to its end; resolves its stdout, rejects with its output's tail.
+ * @param {string} command @param {string[]} args
+ * @param {{cwd?: string, env?: NodeJS.ProcessEnv, uid?: number, gid?: number}} [options] uid/gid as spawnDetached
+ * @returns {Promise<string>}
+ */
+function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      uid: options.uid,
+      gid: options.gid,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let output = '';
+    const keep = (/** @type {Buffer} */ chunk) => {
+      output = (output + chunk.toString('utf8')).slice(-8000);
+    };
+    child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
+      stdout += chunk.toString('utf8');
+      keep(chunk);
+    });
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new StackError(`${command} ${args.join(' ')} exited with ${code}:\n${output.trim()}`));
+    });
+  });
+}
+
+module.exports = {run, spawnDetached, isAlive, isOurs, commandLine, findProcesses, stopProcess, waitForExit};

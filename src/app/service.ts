@@ -1,5 +1,5 @@
 import type {AppConfig} from '../config';
-import {FencedError} from '../errors';
+import {CdcError, FencedError} from '../errors';
 import type {Metrics, Readiness} from '../observability';
 import {StateDivergedError, type CycleSummary, type SyncLogger, type UnitKind} from '../sync';
 import {openPipeline, type Pipeline} from './pipeline';
@@ -38,7 +38,9 @@ export async function runService(deps: ServiceDeps): Promise<void> {
     return opened;
   };
   announceTokenProtection(config, logger);
-  let pipeline: Pipeline = await open();
+  // The first start retries what may pass (a broker still electing leaders, a registry still starting); a
+  // configuration the cluster refuses (an incompatible schema, bad credentials) fails at once.
+  let pipeline: Pipeline = await reopenPipeline(open, signal, sleep, logger, isRetriable);
   let lastFailure: string | undefined;
   readiness.addNotes(() => [
     ...metrics.pausedCategories().map((p) => `${p.category} paused by a spent daily quota until ${p.until}`),
@@ -151,13 +153,14 @@ export async function reopenPipeline(
   open: () => Promise<Pipeline>,
   signal: AbortSignal,
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-  logger: SyncLogger
+  logger: SyncLogger,
+  retryIf: (error: unknown) => boolean = () => true
 ): Promise<Pipeline> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await open();
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal.aborted || !retryIf(error)) throw error;
       const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
       logger.warn(
         {attempt, delayMs, err: error instanceof Error ? error.message : String(error)},
@@ -186,4 +189,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+function isRetriable(error: unknown): boolean {
+  return error instanceof CdcError && error.retriable;
 }

@@ -1,6 +1,7 @@
 /** reopenPipeline: what the service does after a batch of unknown outcome while Kafka may still be down. */
 import {reopenPipeline} from '../../../src/app';
 import type {Pipeline} from '../../../src/app';
+import {CdcError} from '../../../src/errors';
 
 const logger = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 const pipeline = {} as Pipeline;
@@ -41,5 +42,24 @@ describe('reopenPipeline', () => {
       logger
     );
     await expect(reopening).rejects.toThrow('still down (3)');
+  });
+
+  it('fails at once on an error retryIf refuses (the first start: a schema the registry rejects)', async () => {
+    let attempts = 0;
+    const refused = new CdcError('Schema registration failed: incompatible', {retriable: false});
+    const opening = reopenPipeline(
+      async () => {
+        attempts += 1;
+        if (attempts === 1)
+          throw new CdcError('ensureTopics failed: UNKNOWN_TOPIC_OR_PARTITION', {retriable: true});
+        throw refused;
+      },
+      new AbortController().signal,
+      async () => {},
+      logger,
+      (error) => error instanceof CdcError && error.retriable
+    );
+    await expect(opening).rejects.toBe(refused);
+    expect(attempts).toBe(2);
   });
 });
