@@ -2,18 +2,15 @@
 /** The files a single-node KRaft broker needs, written into the stack's state folder. */
 
 /**
- * @param {{kafkaPort: number, controllerPort: number, dataDir: string}} options
+ * @param {{kafkaPort: number, controllerPort: number, dataDir: string, listeners?: string}} options
+ *   listeners: the listener block (default: PLAINTEXT for clients and the broker; secure.js has the SASL_SSL one)
  */
-function serverProperties({kafkaPort, controllerPort, dataDir}) {
+function serverProperties({kafkaPort, controllerPort, dataDir, listeners}) {
   return `# Written by scripts/stack: single-node KRaft broker for tests and local runs. 127.0.0.1 only.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+${listeners ?? plaintextListeners(kafkaPort, controllerPort)}
 log.dirs=${dataDir}
 # One node: replication factor and min ISR 1 for the internal topics, or group and transaction
 # coordinators never become available.
@@ -34,6 +31,15 @@ num.network.threads=2
 num.io.threads=2
 log.segment.bytes=16777216
 `;
+}
+
+/** @param {number} kafkaPort @param {number} controllerPort */
+function plaintextListeners(kafkaPort, controllerPort) {
+  return `listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT`;
 }
 
 /**

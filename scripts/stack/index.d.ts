@@ -5,6 +5,27 @@ export interface StackEnv {
   KAFKA_BROKERS: string;
   /** http://127.0.0.1:<port>/apis/ccompat/v7 (the full base for @kafkajs/confluent-schema-registry) */
   SCHEMA_REGISTRY_URL: string;
+  /** The secured stack only (startStack({secure: true})): the service's settings that reach it. */
+  KAFKA_SSL?: 'true';
+  /** PEM file of the CA that signed the broker's certificate */
+  KAFKA_SSL_CA_FILE?: string;
+  KAFKA_SASL_MECHANISM?: 'scram-sha-512';
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+  SCHEMA_REGISTRY_USERNAME?: string;
+  SCHEMA_REGISTRY_PASSWORD?: string;
+}
+
+/** What a secured stack made (secure.js); everything under `dir` is removed on stop. */
+export interface StackSecurity {
+  dir: string;
+  caFile: string;
+  /** the broker's key and certificate chain (Kafka PEM keystore) */
+  keystoreFile: string;
+  /** Apicurio's basic-auth users (Quarkus config file) */
+  registryAuthFile: string;
+  kafka: {mechanism: 'scram-sha-512'; username: string; password: string};
+  registry: {username: string; password: string};
 }
 
 export interface StackState {
@@ -15,7 +36,17 @@ export interface StackState {
   dir: string;
   startedAt: string;
   ownerPid: number | null;
-  kafka: {pid: number; port: number; controllerPort: number; version: string; java: string; log: string};
+  kafka: {
+    pid: number;
+    /** the client listener (SASL_SSL when secured) */
+    port: number;
+    controllerPort: number;
+    /** secured stack: the broker's own PLAINTEXT listener (never handed to clients) */
+    internalPort?: number;
+    version: string;
+    java: string;
+    log: string;
+  };
   registry: {
     pid: number;
     port: number;
@@ -26,6 +57,7 @@ export interface StackState {
     log: string;
   };
   reaperPid: number | null;
+  security?: StackSecurity;
   env: StackEnv;
 }
 
@@ -48,6 +80,11 @@ export interface StartStackOptions {
   apicurioVersion?: string;
   kafkaHeap?: string;
   registryHeap?: string;
+  /**
+   * Kafka's client listener on SASL_SSL (SCRAM-SHA-512, a CA made for this start) and basic auth on the registry;
+   * default false (plaintext). Needs the openssl command line tool.
+   */
+  secure?: boolean;
 }
 
 export interface RunningStack {
@@ -86,7 +123,13 @@ export function waitFor(
 export function logTail(file: string, lines?: number): string;
 export function readJsonFile(file: string): unknown;
 export function writeJsonFile(file: string, value: unknown): void;
+/** NAME=value lines, one per variable set (values a shell would misread are quoted). */
 export function envLines(env: StackEnv): string[];
+/** A self-signed CA in `dir` (`<name>.pem`, `<name>-key.pem`), e.g. for a test that needs a CA that signed nothing. */
+export function generateCa(
+  dir: string,
+  options?: {name?: string; commonName?: string}
+): Promise<{certFile: string; keyFile: string}>;
 export const ROOT_DIR: string;
 export const KAFKA_VERSION: string;
 export const REGISTRY_VERSIONS: {preferred: string; fallback: string};

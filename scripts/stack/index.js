@@ -9,7 +9,8 @@
  *
  * Everything lives in the state folder `dir`: state.json (PIDs, ports), env, server.properties,
  * log4j2.properties, data/ (Kafka's log dir, removed on stop) and logs/. Only processes whose command line
- * carries this start's stack id are ever signalled.
+ * carries this start's stack id are ever signalled. `startStack({secure: true})` secures both servers
+ * (secure.js: SASL_SSL + SCRAM-SHA-512 on Kafka's client port, basic auth on the registry).
  */
 const {setTimeout: sleep} = require('node:timers/promises');
 const {spawn, spawnSync} = require('node:child_process');
@@ -24,6 +25,7 @@ const {findKafkaJava, findRegistryJava} = require('./java');
 const {withLock} = require('./lock');
 const {HOST, canConnect, freePorts, httpGet, isPortFree} = require('./net');
 const {isAlive, isOurs, spawnDetached, stopProcess} = require('./processes');
+const secure = require('./secure');
 
 const ROOT_DIR = path.resolve(__dirname, '..', '..');
 const KAFKA_VERSION = '4.1.2';
@@ -64,6 +66,7 @@ async function startStack(options = {}) {
       if (existing) {
         const health = await probe(existing);
         if (health.healthy) {
+          refuseOtherMode(existing, Boolean(options.secure));
           log(
             `stack already running in ${dir} (Kafka PID ${existing.kafka.pid}, registry PID ${existing.registry.pid})`
           );
@@ -84,6 +87,20 @@ async function startStack(options = {}) {
     stop: () =>
       stopStack({dir, rootDir, log, removeDir: options.removeDirOnStop ?? false}).then(() => undefined),
   };
+}
+
+/**
+ * A running stack is reused only in the mode asked for: a plaintext one cannot serve a secured start (or the
+ * reverse), and stopping it could pull it from under its users.
+ * @param {StackState} existing @param {boolean} wantSecure
+ */
+function refuseOtherMode(existing, wantSecure) {
+  if (Boolean(existing.security) === wantSecure) return;
+  const mode = (/** @type {boolean} */ secured) => (secured ? 'secured (--secure)' : 'plaintext');
+  throw new StackError(
+    `a ${mode(!wantSecure)} stack is running in ${existing.dir}, and a ${mode(wantSecure)} one was asked for: ` +
+      'stop it first (npm run stack:down with the same STACK_DIR) or use another state folder (STACK_DIR / --dir)'
+  );
 }
 
 /**
@@ -173,8 +190,11 @@ function chooseRegistry(requested, kafkaJava, log) {
 async function spawnStack(
   /** @type {any} */ {dir, kafkaJava, registry, kafkaLibs, apicurioJar, options, log}
 ) {
-  const [kafkaPort, controllerPort, registryPort, managementPort] =
-    /** @type {[number, number, number, number]} */ (await freePorts(4));
+  const [kafkaPort, controllerPort, registryPort, managementPort, internalPort] =
+    /** @type {[number, number, number, number, number]} */ (await freePorts(options.secure ? 5 : 4));
+  const security = options.secure ? await secure.prepareSecurity(dir) : undefined;
+  // The state folder then holds the stack's passwords (state.json, env, secure/): its owner's only.
+  if (security) fs.chmodSync(dir, 0o700);
   const stackId = crypto.randomUUID();
   const marker = `-Dpinterest.cdc.stack=${stackId}`;
   const dataDir = path.join(dir, 'data');
@@ -184,7 +204,15 @@ async function spawnStack(
   fs.mkdirSync(logsDir, {recursive: true});
   const serverProps = path.join(dir, 'server.properties');
   const log4j2 = path.join(dir, 'log4j2.properties');
-  fs.writeFileSync(serverProps, serverProperties({kafkaPort, controllerPort, dataDir}));
+  const listeners = security
+    ? secure.secureListenerProperties({
+        kafkaPort,
+        internalPort,
+        controllerPort,
+        keystoreFile: security.keystoreFile,
+      })
+    : undefined;
+  fs.writeFileSync(serverProps, serverProperties({kafkaPort, controllerPort, dataDir, listeners}));
   fs.writeFileSync(log4j2, log4j2Properties());
   const kafkaLog = path.join(logsDir, 'kafka.log');
   const registryLog = path.join(logsDir, 'registry.log');
@@ -206,6 +234,7 @@ async function spawnStack(
       `-Dquarkus.management.host=${HOST}`,
       `-Dquarkus.management.port=${managementPort}`,
       '-Dapicurio.rules.global.compatibility=BACKWARD',
+      ...(security ? secure.registrySecurityArgs(security) : []),
       '-jar',
       apicurioJar,
     ],
@@ -223,6 +252,7 @@ async function spawnStack(
       pid: 0,
       port: kafkaPort,
       controllerPort,
+      ...(security ? {internalPort} : {}),
       version: KAFKA_VERSION,
       java: kafkaJava.java,
       log: kafkaLog,
@@ -237,16 +267,19 @@ async function spawnStack(
       log: registryLog,
     },
     reaperPid: null,
+    ...(security ? {security} : {}),
     env: {
       KAFKA_BROKERS: `${HOST}:${kafkaPort}`,
       SCHEMA_REGISTRY_URL: `http://${HOST}:${registryPort}${CCOMPAT_PATH}`,
+      ...(security ? secure.securityEnv(security) : {}),
     },
   };
   writeState(dir, state);
 
   try {
     const clusterId = newClusterId();
-    await formatStorage(kafkaJava.java, classpath, logging, clusterId, serverProps, kafkaLog);
+    const scram = security ? secure.scramFormatArgs(security) : [];
+    await formatStorage(kafkaJava.java, classpath, logging, clusterId, serverProps, kafkaLog, scram);
   } catch (error) {
     await stopFromState(state, dir, log);
     throw error;
@@ -279,8 +312,8 @@ async function spawnStack(
   }
   writeState(dir, state);
   log(
-    `started Kafka (PID ${state.kafka.pid}, port ${kafkaPort}) and Apicurio (PID ${registryPid}, port ${registryPort}); ` +
-      `logs in ${logsDir}`
+    `started Kafka (PID ${state.kafka.pid}, port ${kafkaPort}${security ? ' SASL_SSL' : ''}) and Apicurio ` +
+      `(PID ${registryPid}, port ${registryPort}${security ? ', basic auth' : ''}); logs in ${logsDir}`
   );
   return state;
 }
@@ -298,8 +331,8 @@ function newClusterId() {
 }
 
 /** @param {string} java @param {string} classpath @param {string} logging @param {string} clusterId
- *  @param {string} serverProps @param {string} kafkaLog */
-async function formatStorage(java, classpath, logging, clusterId, serverProps, kafkaLog) {
+ *  @param {string} serverProps @param {string} kafkaLog @param {string[]} [extraArgs] e.g. --add-scram */
+async function formatStorage(java, classpath, logging, clusterId, serverProps, kafkaLog, extraArgs = []) {
   await new Promise((resolve, reject) => {
     const child = spawn(
       java,
@@ -314,6 +347,7 @@ async function formatStorage(java, classpath, logging, clusterId, serverProps, k
         clusterId,
         '-c',
         serverProps,
+        ...extraArgs,
       ],
       {stdio: ['ignore', 'pipe', 'pipe']}
     );
@@ -342,10 +376,10 @@ async function waitReady(state, timeoutMs, log) {
   const deadline = Date.now() + timeoutMs;
   await Promise.all([
     waitFor('Kafka', state.kafka.pid, state.kafka.log, deadline, timeoutMs, () =>
-      kafkaAnswers(state.kafka.port)
+      kafkaAnswers(state.kafka.port, state.security)
     ).then((ms) => log(`Kafka ready on ${state.env.KAFKA_BROKERS} (${ms} ms)`)),
     waitFor('Apicurio Registry', state.registry.pid, state.registry.log, deadline, timeoutMs, () =>
-      registryAnswers(state.env.SCHEMA_REGISTRY_URL)
+      registryAnswers(state.env.SCHEMA_REGISTRY_URL, state.security)
     ).then((ms) => log(`Apicurio ready on ${state.env.SCHEMA_REGISTRY_URL} (${ms} ms)`)),
   ]);
 }
@@ -381,13 +415,14 @@ async function waitFor(name, pid, logFile, deadline, timeoutMs, check) {
   }
 }
 
-/** @param {number} port */
-async function kafkaAnswers(port) {
+/** @param {number} port @param {secure.StackSecurity} [security] the secured listener's client side */
+async function kafkaAnswers(port, security) {
   if (!(await canConnect(port, 1000))) return false;
   const {Kafka, logLevel} = require('kafkajs');
   const kafka = new Kafka({
     clientId: 'pinterest-cdc-stack-probe',
     brokers: [`${HOST}:${port}`],
+    ...(security ? secure.kafkajsSecurity(security) : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 5000,
@@ -405,12 +440,26 @@ async function kafkaAnswers(port) {
   }
 }
 
-/** @param {string} url the ccompat base */
-async function registryAnswers(url) {
+/**
+ * @param {string} url the ccompat base
+ * @param {secure.StackSecurity} [security] when set, the registry must also refuse a request without credentials
+ */
+async function registryAnswers(url, security) {
   try {
-    const res = await httpGet(`${url}/subjects`, 2000);
-    return res.status === 200;
-  } catch {
+    if (!security) return (await httpGet(`${url}/subjects`, 2000)).status === 200;
+    const authorization = secure.basicAuthHeader(security.registry);
+    const withUser = await httpGet(`${url}/subjects`, 2000, {authorization});
+    if (withUser.status !== 200) return false;
+    const anonymous = await httpGet(`${url}/subjects`, 2000);
+    if (anonymous.status !== 401) {
+      throw new StackStartError(
+        `the registry at ${url} answered HTTP ${anonymous.status} to a request without credentials: its basic ` +
+          'auth is not on (Quarkus embedded users; see scripts/stack/secure.js)'
+      );
+    }
+    return true;
+  } catch (error) {
+    if (error instanceof StackStartError) throw error;
     return false;
   }
 }
@@ -426,7 +475,7 @@ async function probe(state) {
     problems.push(`Kafka port ${state.kafka.port} does not answer`);
   if (!isOurs(state.registry.pid, state.marker))
     problems.push(`registry PID ${state.registry.pid} is not running`);
-  else if (!(await registryAnswers(state.env.SCHEMA_REGISTRY_URL))) {
+  else if (!(await registryAnswers(state.env.SCHEMA_REGISTRY_URL, state.security).catch(() => false))) {
     problems.push(`registry ${state.env.SCHEMA_REGISTRY_URL}/subjects does not answer 200`);
   }
   return {healthy: problems.length === 0, problems};
@@ -481,6 +530,7 @@ async function stopFromState(state, dir, log) {
   const ports = [
     state.kafka.port,
     state.kafka.controllerPort,
+    ...(state.kafka.internalPort ? [state.kafka.internalPort] : []),
     state.registry.port,
     state.registry.managementPort,
   ];
@@ -493,6 +543,7 @@ async function stopFromState(state, dir, log) {
     }
   }
   fs.rmSync(path.join(dir, 'data'), {recursive: true, force: true});
+  if (state.security) fs.rmSync(state.security.dir, {recursive: true, force: true});
   fs.rmSync(path.join(dir, STATE_FILE), {force: true});
   fs.rmSync(path.join(dir, 'env'), {force: true});
 }
@@ -561,9 +612,14 @@ function writeJsonFile(file, value) {
   fs.renameSync(`${file}.tmp`, file);
 }
 
-/** @param {{KAFKA_BROKERS: string, SCHEMA_REGISTRY_URL: string}} env */
+/**
+ * NAME=value lines for a shell (`set -a; . <dir>/env`): a value with characters a shell would read is quoted.
+ * @param {import('./index').StackEnv} env
+ */
 function envLines(env) {
-  return [`KAFKA_BROKERS=${env.KAFKA_BROKERS}`, `SCHEMA_REGISTRY_URL=${env.SCHEMA_REGISTRY_URL}`];
+  return Object.entries(env).map(([name, value]) =>
+    /^[\w@%+=:,./-]*$/.test(value) ? `${name}=${value}` : `${name}='${value.replace(/'/g, `'\\''`)}'`
+  );
 }
 
 /** @param {string} file */
@@ -589,6 +645,7 @@ module.exports = {
   StackPrerequisiteError,
   StackStartError,
   newClusterId,
+  generateCa: secure.generateCa,
   waitFor,
   logTail,
   readJsonFile,

@@ -64,11 +64,12 @@ function canConnect(port, timeoutMs = 2000) {
  * GET a URL; resolves {status, body} or rejects on a network error or timeout.
  * @param {string} url
  * @param {number} [timeoutMs]
+ * @param {Record<string, string>} [headers]
  * @returns {Promise<{status: number, body: string}>}
  */
-function httpGet(url, timeoutMs = 3000) {
+function httpGet(url, timeoutMs = 3000, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, {timeout: timeoutMs}, (res) => {
+    const req = http.get(url, {timeout: timeoutMs, headers}, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));

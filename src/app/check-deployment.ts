@@ -9,10 +9,10 @@ import {CollectionRegistry} from '../collections';
 import type {AppConfig} from '../config';
 import {createKafkaConnection, type DescribeTopicsReport, type KafkaConnection} from '../kafka';
 import {PinterestClient, type TokenRecordStore} from '../pinterest';
-import {checkSubjects, SchemaCatalog, subjectsOf} from '../serde';
+import {checkSubjects, SchemaCatalog, subjectsOf, verifyRegistryAccess} from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
 import type {SyncLogger} from '../sync';
-import {kafkaConnectionConfig, pinterestClientConfig, registryAccess} from './clients';
+import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
 import {pipelineTopics, syncTopics} from './pipeline';
 import {
   DEFAULT_CONNECTION,
@@ -104,6 +104,8 @@ function skipped(step: CheckStep['step'], report: (step: CheckStep) => void, det
 }
 
 async function describeTopics(config: AppConfig, kafka: KafkaConnection): Promise<DescribeTopicsReport> {
+  // Refused credentials or certificates: one line naming the setting (KafkaAccessError).
+  await kafka.verifyAccess();
   const admin = kafka.topicAdmin();
   try {
     return await admin.describeTopics(pipelineTopics(config));
@@ -137,7 +139,8 @@ async function registryStep(config: AppConfig): Promise<CheckStep> {
   const registry = new CollectionRegistry();
   const catalog = new SchemaCatalog({collections: config.sync.collections.map((name) => registry.get(name))});
   const subjects = catalog.all().flatMap((schemas) => subjectsOf(config.kafka.topicPrefix, schemas));
-  const checks = await checkSubjects(registryAccess(config), subjects);
+  await verifyRegistryAccess(config.schemaRegistry);
+  const checks = await checkSubjects(config.schemaRegistry, subjects);
   const incompatible = checks.filter((c) => c.state === 'incompatible');
   if (incompatible.length > 0) {
     const detail = incompatible

@@ -1,8 +1,7 @@
-/** The Kafka, schema-registry and Pinterest client settings of a configuration, for the pipeline and `check`. */
+/** The Kafka and Pinterest client settings of a configuration, for the pipeline and `check`. */
 import type {AppConfig} from '../config';
 import type {KafkaConnectionConfig} from '../kafka';
 import {resolveClientConfig, type PinterestClientConfig} from '../pinterest';
-import type {RegistryHttp} from '../serde';
 
 export function kafkaConnectionConfig(config: AppConfig): KafkaConnectionConfig {
   const {sasl} = config.kafka;
@@ -10,17 +9,12 @@ export function kafkaConnectionConfig(config: AppConfig): KafkaConnectionConfig 
     brokers: [...config.kafka.brokers],
     clientId: config.kafka.clientId,
     ssl: config.kafka.ssl,
+    sslCaFile: config.kafka.sslCaFile,
     sasl:
       sasl.mechanism && sasl.username && sasl.password
         ? {mechanism: sasl.mechanism, username: sasl.username, password: sasl.password}
         : undefined,
   };
-}
-
-/** Basic auth only when both halves are set (the config rules require them together). */
-export function registryAccess(config: AppConfig): RegistryHttp {
-  const {url, username, password} = config.schemaRegistry;
-  return username && password ? {url, username, password} : {url};
 }
 
 export function pinterestClientConfig(config: AppConfig): PinterestClientConfig {

@@ -15,6 +15,7 @@ import {
   InlineBatchEncoder,
   SchemaCatalog,
   SchemaRegistrar,
+  verifyRegistryAccess,
   type BatchEncoder,
 } from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
@@ -91,6 +92,9 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     await Promise.allSettled(closeables.map((close) => close()));
   };
   try {
+    // Refused credentials or certificates fail here, naming the setting, before anything is created.
+    await kafka.verifyAccess();
+    await verifyRegistryAccess(config.schemaRegistry);
     const admin = kafka.topicAdmin();
     const report = await admin.ensureTopics(pipelineTopics(config));
     await admin.close();

@@ -59,6 +59,13 @@ export const crossRules: readonly CrossRule[] = [
     },
   },
   {
+    paths: ['kafka.ssl', 'kafka.sslCaFile'],
+    check({kafka}) {
+      if (kafka.ssl || !set(kafka.sslCaFile)) return [];
+      return ['kafka.sslCaFile: set, but kafka.ssl is false; set kafka.ssl=true (KAFKA_SSL=true) to use TLS'];
+    },
+  },
+  {
     paths: ['schemaRegistry.username', 'schemaRegistry.password'],
     check({schemaRegistry: r}) {
       if (set(r.username) === set(r.password)) return [];

@@ -236,6 +236,16 @@ export const settings = {
       max: 100_000,
     }),
     ssl: flag({description: 'Connect with TLS.', env: ['KAFKA_SSL'], default: false}),
+    sslCaFile: optional(
+      text({
+        description:
+          "PEM file of the CA (or CAs) that signed the brokers' certificates, for a cluster whose CA the system " +
+          "does not trust (a private CA, the local stack's `--secure` mode); unset = Node's bundled CAs " +
+          '(plus `NODE_EXTRA_CA_CERTS`). Needs `kafka.ssl`.',
+        env: ['KAFKA_SSL_CA_FILE'],
+        typeDoc: 'path',
+      })
+    ),
     sasl: {
       mechanism: optional(
         choice(['plain', 'scram-sha-256', 'scram-sha-512'], {

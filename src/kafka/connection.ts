@@ -1,6 +1,7 @@
 import {Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs';
 
 import {ConfigError} from '../errors';
+import {readCaFile, verifyAccess} from './access';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
 import {KafkajsRecordWriter} from './record-writer';
@@ -26,6 +27,12 @@ export interface KafkaConnection {
   changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
   /** Plain idempotent writes (no transaction, no transactional id): the token topic. */
   recordWriter(): RecordWriter;
+  /**
+   * Connects once to see whether Kafka accepts this client's TLS and SASL settings: a refused certificate or
+   * login throws a KafkaAccessError naming the setting to fix (exit 1, nothing retried); other failures are left
+   * to the next step's retries.
+   */
+  verifyAccess(): Promise<void>;
   /** Closes every admin and writer made through this connection (readers close themselves). */
   close(): Promise<void>;
 }
@@ -44,11 +51,14 @@ export function kafkajsConfig(config: KafkaConnectionConfig, logger: KafkaLogger
     if (!/^[^\s:]+:\d+$/.test(broker)) problems.push(`kafka.brokers: "${broker}" is not host:port`);
   }
   if (config.clientId.trim().length === 0) problems.push('kafka.clientId: required');
+  const ca = config.ssl && config.sslCaFile !== undefined ? readCaFile(config.sslCaFile) : undefined;
+  if (ca && 'problem' in ca) problems.push(ca.problem);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     brokers: config.brokers,
     clientId: config.clientId,
-    ssl: config.ssl ?? false,
+    // true = Node's bundled CAs (and NODE_EXTRA_CA_CERTS); kafkajs passes these options to tls.connect.
+    ssl: ca && 'certificates' in ca ? {ca: ca.certificates} : (config.ssl ?? false),
     sasl: saslOptions(config),
     connectionTimeout: config.connectionTimeoutMs ?? 10_000,
     requestTimeout: config.requestTimeoutMs ?? 30_000,
@@ -61,7 +71,8 @@ export function createKafkaConnection(
   config: KafkaConnectionConfig,
   deps: {logger: KafkaLogger}
 ): KafkaConnection {
-  const kafka = new Kafka(kafkajsConfig(config, deps.logger));
+  const options = kafkajsConfig(config, deps.logger);
+  const kafka = new Kafka(options);
   const closeables = new Set<{close(): Promise<void>}>();
   const track = <T extends {close(): Promise<void>}>(item: T): T => {
     closeables.add(item);
@@ -81,6 +92,7 @@ export function createKafkaConnection(
     },
     changelogReader: (options) => new KafkajsChangelogReader({kafka, logger: deps.logger, options}),
     recordWriter: () => track(new KafkajsRecordWriter({kafka, logger: deps.logger})),
+    verifyAccess: () => verifyAccess(options, config, deps.logger),
     close: async () => {
       const items = [...closeables];
       closeables.clear();

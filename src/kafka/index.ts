@@ -1,5 +1,6 @@
 /** The Kafka stage's public API. Only src/kafka imports kafkajs; everything exported here is client-neutral. */
 export {createKafkaConnection, type KafkaConnection} from './connection';
+export {KafkaAccessError} from './access';
 export type {ChangelogReaderOptions} from './changelog-reader';
 export {ShardWriters, type ShardWritersOptions} from './shard-writers';
 export {configFingerprint, transactionalIdFor} from './transactional-id';

@@ -12,6 +12,7 @@ const FENCING_CODES = new Set([47, 90]);
 const FENCING_MESSAGE = /\bfenced\b|Unknown error code 90\b/i;
 
 interface ErrorLike {
+  name?: unknown;
   message?: unknown;
   type?: unknown;
   code?: unknown;

@@ -23,6 +23,8 @@ export interface KafkaConnectionConfig {
   brokers: string[];
   clientId: string;
   ssl?: boolean;
+  /** PEM file of the CA(s) that signed the brokers' certificates (with `ssl`); default: Node's bundled CAs. */
+  sslCaFile?: string;
   sasl?: KafkaSaslConfig;
   /** Default 10000. */
   connectionTimeoutMs?: number;

@@ -4,6 +4,7 @@
  * (Apicurio's ccompat v7 serves it): `POST /subjects/{s}` looks a schema up, `POST /compatibility/subjects/{s}/
  * versions/latest` tests one.
  */
+import {basicAuthorization, type RegistryAccess} from './registry-access';
 import type {SubjectSchema} from './schema-registrar';
 
 export type SubjectState = 'registered' | 'compatible' | 'missing' | 'incompatible';
@@ -15,18 +16,11 @@ export interface SubjectCheck {
   reasons?: string[];
 }
 
-export interface RegistryHttp {
-  url: string;
-  username?: string;
-  password?: string;
-  fetch?: typeof fetch;
-}
-
 // Confluent Schema Registry error codes: 40401 subject not found, 40403 schema not found.
 const SUBJECT_NOT_FOUND = 40401;
 
 export async function checkSubjects(
-  registry: RegistryHttp,
+  registry: RegistryAccess & {fetch?: typeof fetch},
   subjects: readonly SubjectSchema[]
 ): Promise<SubjectCheck[]> {
   const out: SubjectCheck[] = [];
@@ -71,11 +65,12 @@ interface Answer {
   body: Record<string, unknown> & {messages?: unknown[]};
 }
 
-async function call(registry: RegistryHttp, path: string, body: string): Promise<Answer> {
-  const headers: Record<string, string> = {'Content-Type': 'application/vnd.schemaregistry.v1+json'};
-  if (registry.username !== undefined && registry.password !== undefined) {
-    headers.Authorization = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
-  }
+async function call(
+  registry: RegistryAccess & {fetch?: typeof fetch},
+  path: string,
+  body: string
+): Promise<Answer> {
+  const headers = {'Content-Type': 'application/vnd.schemaregistry.v1+json', ...basicAuthorization(registry)};
   const response = await (registry.fetch ?? fetch)(`${registry.url}${path}`, {method: 'POST', headers, body});
   const text = await response.text();
   let parsed: unknown;

@@ -1,6 +1,6 @@
 import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
 
-import {createKafkaConnection} from '../../../src/kafka';
+import {createKafkaConnection, type KafkaConnectionConfig} from '../../../src/kafka';
 
 /** One message as a read_committed consumer downstream sees it, decoded through the registry. */
 export interface ConsumedMessage {
@@ -22,14 +22,17 @@ export async function readCommitted(options: {
   brokers: string[];
   registryUrl: string;
   topics: string[];
+  /** TLS and SASL settings of a secured cluster */
+  security?: Pick<KafkaConnectionConfig, 'ssl' | 'sslCaFile' | 'sasl'>;
+  registryAuth?: {username: string; password: string};
 }): Promise<ConsumedMessage[]> {
   const kafka = createKafkaConnection(
-    {brokers: options.brokers, clientId: 'test-reader', logLevel: 'nothing'},
+    {brokers: options.brokers, clientId: 'test-reader', logLevel: 'nothing', ...options.security},
     {
       logger: quietLogger,
     }
   );
-  const registry = new SchemaRegistry({host: options.registryUrl});
+  const registry = new SchemaRegistry({host: options.registryUrl, auth: options.registryAuth});
   const out: ConsumedMessage[] = [];
   try {
     for (const topic of options.topics) {
