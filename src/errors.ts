@@ -52,6 +52,49 @@ export class TransactionOutcomeUnknownError extends ProduceError {
   }
 }
 
+/**
+ * The broker aborted this producer's transaction by bumping its epoch, which it does both when the transaction
+ * outlived its timeout and when a newer producer took the transactional id over (Kafka answers
+ * INVALID_PRODUCER_EPOCH in both cases, docs/notes.md). Nothing of the batch is visible; whether this process may
+ * go on is decided by the ownership check before its next producer is initialised (FencedError if it lost). So
+ * retriable: the very same batch can be sent again.
+ */
+export class TransactionAbortedByBrokerError extends ProduceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {retriable: true, cause});
+  }
+}
+
+/** One message of a batch that Kafka refuses for what it is (e.g. MESSAGE_TOO_LARGE), not for the state of Kafka. */
+export interface RefusedRecord {
+  /** Position of the message in the batch given to writeBatch. */
+  readonly index: number;
+  /** The broker's error type, e.g. MESSAGE_TOO_LARGE. */
+  readonly reason: string;
+  /** What the broker (or the size check against the topic's limit) said, for the dead letter. */
+  readonly detail: string;
+}
+
+/**
+ * Some messages of a batch can never be written (too large for the topic, refused by broker validation). Nothing
+ * of the batch was committed; sending it again without those messages can succeed. Not retriable as it is.
+ */
+export class RecordsRefusedError extends ProduceError {
+  readonly refused: readonly RefusedRecord[];
+
+  constructor(refused: readonly RefusedRecord[], cause?: unknown) {
+    super(
+      `Kafka refuses ${refused.length} message(s) of the batch: ` +
+        refused
+          .slice(0, 3)
+          .map((r) => `#${r.index} ${r.reason}: ${r.detail}`)
+          .join('; '),
+      {retriable: false, cause}
+    );
+    this.refused = refused;
+  }
+}
+
 /** Reading a changelog topic back failed; the whole read must be started again (nothing partial is usable). */
 export class ChangelogReadError extends CdcError {}
 

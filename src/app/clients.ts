@@ -14,6 +14,7 @@ export function kafkaConnectionConfig(config: AppConfig): KafkaConnectionConfig 
       sasl.mechanism && sasl.username && sasl.password
         ? {mechanism: sasl.mechanism, username: sasl.username, password: sasl.password}
         : undefined,
+    requestTimeoutMs: config.kafka.requestTimeoutSeconds * 1000,
   };
 }
 

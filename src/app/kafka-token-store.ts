@@ -6,7 +6,7 @@ import type {DecodedTokens, TokenRecordCodec} from '../pinterest';
 /**
  * The newest tokens of one Pinterest connection, in the compacted token topic (`<prefix>.tokens`, one partition,
  * key = connection name, value = the token record: encrypted when a key is configured). Every process of the
- * connection reads it to the end on demand and writes it with a plain idempotent producer: no transaction, no
+ * connection reads it to the end on demand and writes it with a plain acknowledged producer: no transaction, no
  * transactional id, nothing in the state or event topics, so `check` can use it beside a running service.
  */
 export class KafkaTokenStore implements TokenRecordStore {

@@ -1,24 +1,26 @@
-import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
-
 import {CollectionRegistry, topicOf} from '../collections';
 import type {AppConfig} from '../config';
 import {
   createKafkaConnection,
+  OwnerIdentity,
   type KafkaConnection,
   type TopicSpec,
   type TransactionalWriter,
+  type WriterHooks,
 } from '../kafka';
 import type {Metrics} from '../observability';
 import {PinterestClient} from '../pinterest';
 import {
+  createRegistryClient,
   EventSerializer,
   InlineBatchEncoder,
   SchemaCatalog,
   SchemaRegistrar,
   verifyRegistryAccess,
   type BatchEncoder,
+  type RegistryHooks,
 } from '../serde';
-import {applyChangelogRecord, StateStore} from '../state';
+import {applyChangelogRecord, ownerClaimKey, StateStore} from '../state';
 import {
   DeleteGuard,
   runCycle,
@@ -35,6 +37,11 @@ export interface PipelineDeps {
   readonly logger: SyncLogger;
   readonly metrics?: Metrics;
   readonly version: string;
+  /**
+   * This process as the owner of its transactional id. The service keeps one across reopens (a reopen checks
+   * its claim instead of claiming again); default: a new one (the pipeline claims the id at open).
+   */
+  readonly owner?: OwnerIdentity;
 }
 
 /** A started pipeline: topics ensured, schemas registered, producer fenced, state restored. */
@@ -105,20 +112,34 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       );
 
     const catalog = new SchemaCatalog({collections});
-    const schemaRegistry = new SchemaRegistry({
-      host: config.schemaRegistry.url,
-      auth:
-        config.schemaRegistry.username && config.schemaRegistry.password
-          ? {username: config.schemaRegistry.username, password: config.schemaRegistry.password}
-          : undefined,
+    const schemaRegistry = createRegistryClient({
+      url: config.schemaRegistry.url,
+      username: config.schemaRegistry.username,
+      password: config.schemaRegistry.password,
     });
-    const ids = await new SchemaRegistrar(schemaRegistry, catalog, prefix).registerAll();
+    const ids = await new SchemaRegistrar(schemaRegistry, catalog, prefix, {
+      url: config.schemaRegistry.url,
+      hooks: metrics ? registryHooks(metrics) : undefined,
+    }).registerAll();
     const encoder: BatchEncoder = new InlineBatchEncoder(new EventSerializer(catalog, ids));
     closeables.push(() => encoder.close());
 
+    const owner = deps.owner ?? new OwnerIdentity();
     const writers = kafka.shardWriters({
       prefix,
-      writer: {hooks: metrics ? writerHooks(metrics) : undefined},
+      writer: {
+        hooks: metrics ? writerHooks(metrics) : undefined,
+        transactionTimeoutMs: config.kafka.transactionTimeoutSeconds * 1000,
+      },
+      // Claims in the state topic tell a transaction the broker aborted on timeout (go on) from a newer
+      // instance's fencing (stop): Kafka answers both with INVALID_PRODUCER_EPOCH (docs/notes.md).
+      ownershipFor: (transactionalId) =>
+        kafka.stateTopicOwnership({
+          topic: topics.state,
+          claimKey: ownerClaimKey(transactionalId),
+          transactionalId,
+          owner,
+        }),
     });
     // One transactional id per instance: fencing it at start aborts whatever a crashed predecessor left open,
     // which would otherwise hold back the changelog's last stable offset (docs/notes.md).
@@ -192,21 +213,27 @@ function syncHooks(metrics: Metrics): SyncHooks {
     onRecordsFetched: (collection, count) => metrics.recordsFetched.inc({collection}, count),
     onEventsCommitted: (collection, op, count) => metrics.changeEvents.inc({collection, op}, count),
     onDeadLetter: (collection, reason) => metrics.deadLetters.inc({collection, reason}),
+    onEncodeError: (collection) => metrics.avroEncodeErrors.inc({collection}),
     onListingDone: (collection, seconds) => metrics.snapshotDuration.observe({collection}, seconds),
     onDeletesHeld: (collection, count) => metrics.deletesHeld.inc({collection}, count),
   };
 }
 
-function writerHooks(metrics: Metrics) {
+function registryHooks(metrics: Metrics): RegistryHooks {
   return {
-    onTopicCommitted: (e: {topic: string; messages: number; bytes: number; durationSeconds: number}) => {
+    onRequest: (e) => metrics.schemaRegistryRequests.inc({operation: e.operation, outcome: e.outcome}),
+  };
+}
+
+function writerHooks(metrics: Metrics): WriterHooks {
+  return {
+    onTopicCommitted: (e) => {
       metrics.kafkaMessagesProduced.inc({topic: e.topic}, e.messages);
       metrics.kafkaProducedBytes.inc({topic: e.topic}, e.bytes);
       metrics.kafkaProduceDuration.observe({topic: e.topic}, e.durationSeconds);
     },
-    onProduceError: (e: {topic: string; retriable: boolean}) =>
-      metrics.kafkaProduceErrors.inc({topic: e.topic, retriable: String(e.retriable)}),
-    onTransaction: (e: {outcome: string}) => {
+    onProduceError: (e) => metrics.kafkaProduceErrors.inc({topic: e.topic, retriable: String(e.retriable)}),
+    onTransaction: (e) => {
       metrics.stateCheckpoints.inc({outcome: e.outcome});
       if (e.outcome === 'committed') metrics.lastCheckpointTimestamp.setToCurrentTime();
     },

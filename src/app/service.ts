@@ -1,5 +1,6 @@
 import type {AppConfig} from '../config';
 import {CdcError, FencedError} from '../errors';
+import {OwnerIdentity} from '../kafka';
 import type {Metrics, Readiness} from '../observability';
 import {StateDivergedError, type CycleSummary, type SyncLogger, type UnitKind} from '../sync';
 import {openPipeline, type Pipeline} from './pipeline';
@@ -30,9 +31,12 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   const {config, logger, metrics, readiness, signal} = deps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? abortableSleep;
+  // One owner for the life of the service: a reopen checks this process's claim on the transactional id rather
+  // than claiming it again (which would take it back from a newer instance).
+  const owner = new OwnerIdentity();
   const open = async (): Promise<Pipeline> => {
     readiness.block('pipeline', 'restoring state from the changelog');
-    const opened = await openPipeline(config, {logger, metrics, version: deps.version});
+    const opened = await openPipeline(config, {logger, metrics, version: deps.version, owner});
     metrics.trackBudget(() => opened.client.budget());
     readiness.satisfy('pipeline');
     return opened;
@@ -61,6 +65,8 @@ export async function runService(deps: ServiceDeps): Promise<void> {
       const kinds = cadence.due(started);
       if (kinds.length === 0) {
         await sleep(Math.max(0, cadence.next() - started), signal);
+        // Never a busy loop, even with a sleep that returns early: let timers and I/O run before looking again.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       let summary: CycleSummary;
@@ -148,7 +154,10 @@ export class Cadence {
   }
 }
 
-/** Opens the pipeline again, retrying while Kafka or the registry is unreachable (e.g. a broker restarting). */
+/**
+ * Opens the pipeline again, retrying while Kafka or the registry is unreachable (e.g. a broker restarting); not
+ * when another instance has taken the transactional id over (FencedError).
+ */
 export async function reopenPipeline(
   open: () => Promise<Pipeline>,
   signal: AbortSignal,
@@ -160,7 +169,8 @@ export async function reopenPipeline(
     try {
       return await open();
     } catch (error) {
-      if (signal.aborted || !retryIf(error)) throw error;
+      // Another instance took the transactional id while this one was reopening: stop, as a fenced writer does.
+      if (signal.aborted || error instanceof FencedError || !retryIf(error)) throw error;
       const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
       logger.warn(
         {attempt, delayMs, err: error instanceof Error ? error.message : String(error)},

@@ -235,6 +235,24 @@ export const settings = {
       min: 1,
       max: 100_000,
     }),
+    transactionTimeoutSeconds: integer({
+      description:
+        'Kafka aborts a transaction left open longer than this (`transaction.timeout.ms`; at most the ' +
+        "broker's `transaction.max.timeout.ms`, 900 by default). A broker paused or slow for about a minute lets " +
+        'the open transaction finish; after a longer stall the transaction is aborted and sent again. Also how ' +
+        'long a hung instance that never comes back can hold `read_committed` consumers (README "Slow or ' +
+        'paused broker").',
+      default: 120,
+      min: 1,
+      max: 900,
+    }),
+    requestTimeoutSeconds: integer({
+      description:
+        'Wait for one Kafka request before it counts as failed and is retried (the Java client default).',
+      default: 30,
+      min: 1,
+      max: 300,
+    }),
     ssl: flag({description: 'Connect with TLS.', env: ['KAFKA_SSL'], default: false}),
     sslCaFile: optional(
       text({

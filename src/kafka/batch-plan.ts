@@ -1,3 +1,4 @@
+import {batchedRecordBytes, RECORD_BATCH_OVERHEAD_BYTES} from './record-size';
 import type {OutgoingMessage, TopicTotals} from './types';
 
 /**
@@ -40,7 +41,9 @@ export function totalsByTopic(messages: readonly OutgoingMessage[]): Record<stri
  * Messages are grouped per topic, keeping their order within each topic (hence per key and partition). kafkajs
  * puts all of one partition's messages of a request into one RecordBatch, and the broker rejects a RecordBatch
  * above message.max.bytes (default 1 MiB), which kafkajs does not split: so a request's estimated size stays
- * under maxRequestBytes. A single message above the limit travels alone (and the broker decides).
+ * under maxRequestBytes, and a topic's share of a request (which bounds each of its partitions' batches) under
+ * that topic's `maxBatchBytes` (its `max.message.bytes`, when known). A single message above a limit travels
+ * alone (and the broker decides).
  *
  * Smaller topics go first (the state changelog, dead letters, then the events): the first request then touches
  * every partition of the transaction, so kafkajs adds them all in one AddPartitionsToTxn (each of which costs a
@@ -49,7 +52,8 @@ export function totalsByTopic(messages: readonly OutgoingMessage[]): Record<stri
  */
 export function planRequests(
   messages: readonly OutgoingMessage[],
-  maxRequestBytes: number
+  maxRequestBytes: number,
+  maxBatchBytes: (topic: string) => number | undefined = () => undefined
 ): PlannedRequest[] {
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
@@ -66,19 +70,26 @@ export function planRequests(
   const requests: PlannedRequest[] = [];
   let current: PlannedRequest = {topicMessages: [], estimatedBytes: 0};
   for (const {topic, list} of topicsSmallFirst) {
+    const batchLimit = maxBatchBytes(topic) ?? Infinity;
     let group: OutgoingMessage[] | undefined;
+    let groupBytes = RECORD_BATCH_OVERHEAD_BYTES;
     for (const message of list) {
       const size = payloadBytes(message) + RECORD_OVERHEAD_BYTES;
-      if (current.estimatedBytes > 0 && current.estimatedBytes + size > maxRequestBytes) {
+      const batched = batchedRecordBytes(message);
+      const requestFull = current.estimatedBytes > 0 && current.estimatedBytes + size > maxRequestBytes;
+      const batchFull = group !== undefined && groupBytes + batched > batchLimit;
+      if (requestFull || batchFull) {
         requests.push(current);
         current = {topicMessages: [], estimatedBytes: 0};
         group = undefined;
       }
       if (!group) {
         group = [];
+        groupBytes = RECORD_BATCH_OVERHEAD_BYTES;
         current.topicMessages.push({topic, messages: group});
       }
       group.push(message);
+      groupBytes += batched;
       current.estimatedBytes += size;
     }
   }

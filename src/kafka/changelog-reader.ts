@@ -5,6 +5,7 @@ import type {Consumer, Kafka} from 'kafkajs';
 import {ChangelogReadError} from '../errors';
 import {BatchChannel} from './batch-channel';
 import {describeError, kafkajsRetriable} from './kafka-errors';
+import {partitionForKey} from './partitioner';
 import {ReadProgress, type PartitionRange} from './read-progress';
 import type {ChangelogReader, ChangelogRecord, KafkaLogger, ReadToEndOptions} from './types';
 
@@ -34,14 +35,16 @@ export class KafkajsChangelogReader implements ChangelogReader {
   }
 
   private async *read(topic: string, options: ReadToEndOptions): AsyncGenerator<ChangelogRecord> {
-    const ranges = await this.endOffsets(topic);
+    let ranges = await this.endOffsets(topic);
+    const keyed = options.partitionOfKey;
+    if (keyed) ranges = ranges.filter((r) => r.partition === partitionForKey(keyed, ranges.length));
     options.onEndOffsets?.(ranges);
     const progress = new ReadProgress(ranges);
     if (progress.isDone()) return;
 
     const started = performance.now();
     const channel = new BatchChannel<ChangelogRecord[]>(this.deps.options?.bufferedBatches ?? 2);
-    const consumer = this.consumer();
+    const consumer = this.consumer(options.readUncommitted ?? false);
     let nullKeys = 0;
     let yielded = 0;
 
@@ -56,7 +59,15 @@ export class KafkajsChangelogReader implements ChangelogReader {
       if (progress.advance(payload.partition, payload.lastOffset)) finishPartition(payload.partition);
     });
     consumer.on(consumer.events.CRASH, ({payload}) => {
-      if (payload.restart) return; // kafkajs rejoins; positions in `progress` skip what was already read
+      if (payload.restart) {
+        // kafkajs rejoins; positions in `progress` skip what was already read. Transient (e.g. "The coordinator
+        // is loading" on a fresh broker): a read that cannot finish fails with a crash that does not restart.
+        this.deps.logger.debug(
+          {topic, err: describeError(payload.error)},
+          'Changelog read: consumer restarts'
+        );
+        return;
+      }
       channel.fail(
         new ChangelogReadError(`reading ${topic} failed: ${describeError(payload.error)}`, {
           retriable: kafkajsRetriable(payload.error),
@@ -71,6 +82,11 @@ export class KafkajsChangelogReader implements ChangelogReader {
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({batch, heartbeat}) => {
+          // A partition outside the read (partitionOfKey) or already complete.
+          if (progress.isPartitionDone(batch.partition)) {
+            consumer.pause([{topic, partitions: [batch.partition]}]);
+            return;
+          }
           progress.observeHighWatermark(batch.partition, batch.highWatermark);
           const records: ChangelogRecord[] = [];
           for (const message of batch.messages) {
@@ -109,11 +125,11 @@ export class KafkajsChangelogReader implements ChangelogReader {
     }
   }
 
-  private consumer(): Consumer {
+  private consumer(readUncommitted: boolean): Consumer {
     const options = this.deps.options ?? {};
     return this.deps.kafka.consumer({
       groupId: `${options.groupIdPrefix ?? 'pinterest-cdc.changelog-reader'}.${randomUUID()}`,
-      readUncommitted: false,
+      readUncommitted,
       allowAutoTopicCreation: false,
       // kafkajs turns a whole fetch into one object per message (a few hundred bytes each for ~40-byte state
       // records): 16 MiB fetches of hash-only state held ~400k objects per batch and the restore of 1M records

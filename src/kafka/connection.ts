@@ -4,9 +4,11 @@ import {ConfigError} from '../errors';
 import {readCaFile, verifyAccess} from './access';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
+import {StateTopicOwnership, type OwnerIdentity} from './ownership';
 import {KafkajsRecordWriter} from './record-writer';
 import {ShardWriters, type ShardWritersOptions} from './shard-writers';
 import {KafkajsTopicAdmin} from './topic-admin';
+import {KafkajsTopicLimits} from './topic-limits';
 import {KafkajsTransactionalWriter} from './transactional-writer';
 import type {
   ChangelogReader,
@@ -14,9 +16,13 @@ import type {
   KafkaLogger,
   RecordWriter,
   TopicAdmin,
+  TransactionalIdOwnership,
   TransactionalWriter,
   TransactionalWriterOptions,
 } from './types';
+
+/** kafkajs' request timeout, unless configured: the Java client's `request.timeout.ms` default. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Entry point of the Kafka stage: everything it makes shares one client configuration and logger. */
 export interface KafkaConnection {
@@ -25,8 +31,18 @@ export interface KafkaConnection {
   transactionalWriter(options: TransactionalWriterOptions): TransactionalWriter;
   shardWriters(options: ShardWritersOptions): ShardWriters;
   changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
-  /** Plain idempotent writes (no transaction, no transactional id): the token topic. */
+  /** Plain acknowledged writes (no transaction, no transactional id): the token topic. */
   recordWriter(): RecordWriter;
+  /**
+   * Ownership of a transactional id recorded as claims in a compacted topic (the state changelog), for writers
+   * whose id one process at a time may use (TransactionalWriterOptions.ownership).
+   */
+  stateTopicOwnership(options: {
+    topic: string;
+    claimKey: Buffer;
+    transactionalId: string;
+    owner: OwnerIdentity;
+  }): TransactionalIdOwnership;
   /**
    * Connects once to see whether Kafka accepts this client's TLS and SASL settings: a refused certificate or
    * login throws a KafkaAccessError naming the setting to fix (exit 1, nothing retried); other failures are left
@@ -61,7 +77,7 @@ export function kafkajsConfig(config: KafkaConnectionConfig, logger: KafkaLogger
     ssl: ca && 'certificates' in ca ? {ca: ca.certificates} : (config.ssl ?? false),
     sasl: saslOptions(config),
     connectionTimeout: config.connectionTimeoutMs ?? 10_000,
-    requestTimeout: config.requestTimeoutMs ?? 30_000,
+    requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     logLevel: toKafkajsLogLevel(config.logLevel ?? 'warn'),
     logCreator: kafkajsLogCreator(logger),
   };
@@ -78,8 +94,13 @@ export function createKafkaConnection(
     closeables.add(item);
     return item;
   };
+  // One cache of topic limits for every writer of the connection.
+  const limits = new KafkajsTopicLimits({kafka, logger: deps.logger});
   const writer = (options: TransactionalWriterOptions) =>
-    track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options}));
+    track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options, limits}));
+  const changelogReader = (options?: ChangelogReaderOptions) =>
+    new KafkajsChangelogReader({kafka, logger: deps.logger, options});
+  const recordWriter = () => track(new KafkajsRecordWriter({kafka}));
 
   return {
     clientId: config.clientId,
@@ -90,8 +111,17 @@ export function createKafkaConnection(
       track({close: () => shards.closeAll()});
       return shards;
     },
-    changelogReader: (options) => new KafkajsChangelogReader({kafka, logger: deps.logger, options}),
-    recordWriter: () => track(new KafkajsRecordWriter({kafka, logger: deps.logger})),
+    changelogReader,
+    recordWriter,
+    stateTopicOwnership: (options) => {
+      const claims = recordWriter();
+      return new StateTopicOwnership({
+        ...options,
+        append: (message) => claims.write([message]),
+        reader: changelogReader(),
+        logger: deps.logger,
+      });
+    },
     verifyAccess: () => verifyAccess(options, config, deps.logger),
     close: async () => {
       const items = [...closeables];

@@ -1,5 +1,8 @@
 /** The Kafka stage's public API. Only src/kafka imports kafkajs; everything exported here is client-neutral. */
-export {createKafkaConnection, type KafkaConnection} from './connection';
+export {createKafkaConnection, DEFAULT_REQUEST_TIMEOUT_MS, type KafkaConnection} from './connection';
+export {DEFAULT_TRANSACTION_TIMEOUT_MS} from './transactional-writer';
+export {decodeOwnerClaim, OwnerIdentity, type OwnerClaim} from './ownership';
+export {singleRecordBatchBytes} from './record-size';
 export {KafkaAccessError} from './access';
 export type {ChangelogReaderOptions} from './changelog-reader';
 export {ShardWriters, type ShardWritersOptions} from './shard-writers';
@@ -24,9 +27,18 @@ export type {
   TopicMismatch,
   TopicSpec,
   TopicTotals,
+  TransactionalIdOwnership,
   TransactionalWriter,
   TransactionalWriterOptions,
   TransactionOutcome,
   WriterHooks,
 } from './types';
-export {ChangelogReadError, FencedError, ProduceError, TransactionOutcomeUnknownError} from '../errors';
+export {
+  ChangelogReadError,
+  FencedError,
+  ProduceError,
+  RecordsRefusedError,
+  TransactionAbortedByBrokerError,
+  TransactionOutcomeUnknownError,
+  type RefusedRecord,
+} from '../errors';

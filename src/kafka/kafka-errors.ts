@@ -60,8 +60,18 @@ export function hasErrorType(error: unknown, type: string): boolean {
  * transient and the same batch can succeed later. Errors without any flag are not retriable.
  */
 export function kafkajsRetriable(error: unknown): boolean {
+  if (isCoordinatorNotFound(error)) return true;
   const flagged = errorChain(error).filter((e) => typeof e.retriable === 'boolean');
   return flagged[flagged.length - 1]?.retriable === true;
+}
+
+/**
+ * kafkajs' "Failed to find group coordinator" (also for transaction coordinators): no broker answered the lookup
+ * in time, e.g. while one is paused or restarting. Flagged non-retriable, carrying no cause, yet transient (seen
+ * after 30 s of a SIGSTOPped broker).
+ */
+export function isCoordinatorNotFound(error: unknown): boolean {
+  return errorChain(error).some((e) => e.name === 'KafkaJSGroupCoordinatorNotFound');
 }
 
 export function describeError(error: unknown): string {

@@ -10,57 +10,34 @@ const LEVELS: Record<KafkaLogLevel, KafkajsLevel> = {
   debug: KafkajsLevel.DEBUG,
 };
 
+const LEVEL_NAMES = new Map<KafkajsLevel, string>([
+  [KafkajsLevel.ERROR, 'error'],
+  [KafkajsLevel.WARN, 'warn'],
+  [KafkajsLevel.INFO, 'info'],
+  [KafkajsLevel.DEBUG, 'debug'],
+]);
+
 /** Our level name as the kafkajs enum (kafkajs filters entries below it before calling the log creator). */
 export function toKafkajsLogLevel(level: KafkaLogLevel): KafkajsLevel {
   return LEVELS[level];
 }
 
 /**
- * kafkajs warnings about choices made on purpose, logged at debug instead: TransactionalWriter bounds the retries
- * of its idempotent producer (a failed transaction is aborted and its producer replaced, see
- * transactional-writer.ts), which kafkajs warns about once per producer.
- */
-const INTENDED_WARNINGS = ['Limiting retries for the idempotent producer'];
-
-/**
- * CONCURRENT_TRANSACTIONS is part of normal operation: the next transaction's AddPartitionsToTxn meets the
- * coordinator still writing the previous one's markers, and kafkajs retries it. kafkajs still logs each one
- * (Connection at error, Producer at warn); we keep them at debug.
- */
-const CONCURRENT_TRANSACTIONS_TEXT = 'another concurrent operation on the same transaction was ongoing';
-
-function isRoutine(text: string, extra: Record<string, unknown>): boolean {
-  return (
-    text.includes(CONCURRENT_TRANSACTIONS_TEXT) ||
-    String(extra.error ?? '').includes(CONCURRENT_TRANSACTIONS_TEXT)
-  );
-}
-
-/**
- * A kafkajs `logCreator` that routes client logs to our logger as `{component: 'kafkajs', namespace, ...extra}`
- * (kafkajs docs/CustomLogger.md). kafkajs' own timestamp and logger name are dropped: ours has its own.
+ * A kafkajs `logCreator` that routes client logs to our logger, all at debug, as `{component: 'kafkajs',
+ * namespace, kafkajsLevel, ...extra}` (kafkajs docs/CustomLogger.md). kafkajs logs every failed request at error
+ * level before it retries it, whether or not the retry succeeds: "The coordinator is loading" on every healthy
+ * start, CONCURRENT_TRANSACTIONS after most commits, request timeouts while a broker is slow. It cannot tell a
+ * transient failure from a final one; our code can, and every final one reaches it as a rejected promise (or a
+ * consumer crash event), where it is logged once at the level it deserves. kafkajs' timestamp, logger name and
+ * stack traces are dropped.
  */
 export function kafkajsLogCreator(logger: KafkaLogger): KafkajsLogCreator {
   return () =>
     ({namespace, level, log}) => {
-      const {message, timestamp: _timestamp, logger: _name, ...extra} = log;
-      const fields: Record<string, unknown> = {component: 'kafkajs', namespace, ...extra};
-      const text = String(message);
-      switch (level) {
-        case KafkajsLevel.ERROR:
-          if (isRoutine(text, extra)) logger.debug(fields, text);
-          else logger.error(fields, text);
-          break;
-        case KafkajsLevel.WARN:
-          if (isRoutine(text, extra) || INTENDED_WARNINGS.some((w) => text.startsWith(w)))
-            logger.debug(fields, text);
-          else logger.warn(fields, text);
-          break;
-        case KafkajsLevel.INFO:
-          logger.info(fields, text);
-          break;
-        default:
-          logger.debug(fields, text);
-      }
+      const {message, timestamp: _timestamp, logger: _name, stack: _stack, ...extra} = log;
+      logger.debug(
+        {component: 'kafkajs', namespace, kafkajsLevel: LEVEL_NAMES.get(level) ?? String(level), ...extra},
+        String(message)
+      );
     };
 }

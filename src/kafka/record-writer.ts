@@ -2,17 +2,20 @@ import type {Kafka, Producer} from 'kafkajs';
 
 import {ProduceError} from '../errors';
 import {describeError, kafkajsRetriable} from './kafka-errors';
-import type {KafkaLogger, OutgoingMessage, RecordWriter} from './types';
+import {JavaCompatiblePartitioner} from './partitioner';
+import type {OutgoingMessage, RecordWriter} from './types';
 
 /**
- * Plain (non-transactional) writes of a few keyed records, acknowledged by all in-sync replicas: for data outside
- * the exactly-once pipeline, such as the token topic. Idempotent (no duplicates from its own retries), no
- * transactional id (it fences nobody), and it never creates a topic by writing to it.
+ * Plain writes of a few keyed records, acknowledged by all in-sync replicas, outside the exactly-once pipeline:
+ * the token topic, ownership claims. No transactional id (it fences nobody), and it never creates a topic by
+ * writing to it. Not idempotent on purpose: kafkajs retries an idempotent producer forever (Number.MAX_SAFE_INTEGER
+ * retries), so a write to an unreachable cluster would never fail; a retry here may write a record twice, which on
+ * these compacted topics is the same record twice.
  */
 export class KafkajsRecordWriter implements RecordWriter {
   private producer: Promise<Producer> | undefined;
 
-  constructor(private readonly deps: {kafka: Kafka; logger: KafkaLogger}) {}
+  constructor(private readonly deps: {kafka: Kafka}) {}
 
   async write(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
@@ -49,9 +52,9 @@ export class KafkajsRecordWriter implements RecordWriter {
   private connected(): Promise<Producer> {
     this.producer ??= (async () => {
       const producer = this.deps.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // Keys land where the Java client would put them (src/kafka/partitioner.ts).
+        createPartitioner: JavaCompatiblePartitioner,
       });
       await producer.connect();
       return producer;

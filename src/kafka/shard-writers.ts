@@ -1,12 +1,14 @@
 import {transactionalIdFor} from './transactional-id';
-import type {TransactionalWriter, TransactionalWriterOptions} from './types';
+import type {TransactionalIdOwnership, TransactionalWriter, TransactionalWriterOptions} from './types';
 
 export interface ShardWritersOptions {
   /** Topic prefix (part of every transactional id). */
   prefix: string;
   configFingerprint?: string;
   /** Applied to every shard's writer (transactionalId is derived per shard). */
-  writer?: Omit<TransactionalWriterOptions, 'transactionalId'>;
+  writer?: Omit<TransactionalWriterOptions, 'transactionalId' | 'ownership'>;
+  /** Who may use each shard's transactional id (TransactionalWriterOptions.ownership). */
+  ownershipFor?(transactionalId: string): TransactionalIdOwnership;
 }
 
 /**
@@ -32,7 +34,11 @@ export class ShardWriters {
         shard,
         configFingerprint: this.options.configFingerprint,
       });
-      writer = this.createWriter({...this.options.writer, transactionalId});
+      writer = this.createWriter({
+        ...this.options.writer,
+        transactionalId,
+        ownership: this.options.ownershipFor?.(transactionalId),
+      });
       this.writers.set(shard, writer);
     }
     return writer;

@@ -73,7 +73,7 @@ export interface TopicAdmin {
   close(): Promise<void>;
 }
 
-/** Plain idempotent writes outside any transaction (see record-writer.ts). Throws ProduceError. */
+/** Plain acknowledged writes outside any transaction (see record-writer.ts). Throws ProduceError. */
 export interface RecordWriter {
   write(messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
@@ -122,13 +122,35 @@ export interface WriterHooks {
   }): void;
 }
 
+/**
+ * Who may use a transactional id. Kafka cannot tell a transaction it aborted for outliving its timeout from one
+ * aborted because a newer producer took the id (both answer INVALID_PRODUCER_EPOCH, docs/notes.md), and every
+ * InitProducerId fences whoever holds the id, so the writer asks this before each one. One instance per
+ * configuration records its claim in the state topic (StateTopicOwnership); a fleet can answer from its group
+ * assignment instead.
+ */
+export interface TransactionalIdOwnership {
+  /**
+   * Resolves when this process may initialise a producer for the id: the first time, it claims the id (after
+   * that, an older holder learns it lost); later (a replacement producer after a failure), it checks that no
+   * newer process has claimed it since. Throws FencedError when one has; other errors are retriable or not as
+   * flagged.
+   */
+  acquire(): Promise<void>;
+}
+
 export interface TransactionalWriterOptions {
   transactionalId: string;
-  /** Broker aborts a transaction open longer than this; default 60000 (must be <= transaction.max.timeout.ms). */
+  /** Broker aborts a transaction open longer than this; default 120000 (must be <= transaction.max.timeout.ms). */
   transactionTimeoutMs?: number;
   /** Upper bound of the payload put in one produce request; default 900000 (below message.max.bytes 1 MiB). */
   maxRequestBytes?: number;
   hooks?: WriterHooks;
+  /**
+   * Consulted before every InitProducerId. Without it, an aborted epoch is taken for fencing (FencedError) and a
+   * replacement producer fences whoever holds the id.
+   */
+  ownership?: TransactionalIdOwnership;
 }
 
 /**
@@ -143,8 +165,17 @@ export interface TransactionalWriter {
    * no zombie transaction is left that could commit after the read.
    */
   init(): Promise<void>;
-  /** Throws ProduceError (retriable from the client), FencedError, or TransactionOutcomeUnknownError. */
+  /**
+   * Throws ProduceError (retriable from the client), TransactionAbortedByBrokerError (retriable: send the same
+   * batch again), RecordsRefusedError (some messages can never be written as they are: nothing was committed),
+   * FencedError, or TransactionOutcomeUnknownError.
+   */
   writeBatch(messages: readonly OutgoingMessage[]): Promise<BatchResult>;
+  /**
+   * The largest record batch the topic accepts (see singleRecordBatchBytes), or undefined when unknown. A message
+   * over it is refused by writeBatch before anything is sent.
+   */
+  batchLimit(topic: string): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -160,6 +191,14 @@ export interface ChangelogRecord {
 export interface ReadToEndOptions {
   /** Called once the end offsets are fixed (before any record). */
   onEndOffsets?(ends: {partition: number; start: string; end: string}[]): void;
+  /** Only the partition a record with this key is written to (the Java client's partitioning of keys). */
+  partitionOfKey?: Buffer;
+  /**
+   * Also records of open and aborted transactions, up to the log end, without waiting for open transactions to
+   * end: only for records written outside transactions (ownership claims). A partition whose only records at the
+   * start belong to open transactions counts as empty, as in a committed read.
+   */
+  readUncommitted?: boolean;
 }
 
 export interface ChangelogReader {

@@ -2,8 +2,14 @@ export {SchemaCatalog, avscTypeOptions} from './schema-catalog';
 export type {CollectionSchemas, SchemaCatalogOptions} from './schema-catalog';
 export {EventSerializer} from './event-serializer';
 export type {EncodedMessage, SubjectIds} from './event-serializer';
-export {SchemaRegistrar, subjectsOf} from './schema-registrar';
-export type {RegistryClient, SubjectSchema} from './schema-registrar';
+export {
+  createRegistryClient,
+  noAnswerReason,
+  REGISTRY_REQUEST_TIMEOUT_MS,
+  SchemaRegistrar,
+  subjectsOf,
+} from './schema-registrar';
+export type {RegistryClient, RegistryHooks, RegistryOutcome, SubjectSchema} from './schema-registrar';
 export {checkSubjects} from './schema-check';
 export type {SubjectCheck, SubjectState} from './schema-check';
 export {RegistryAccessError, verifyRegistryAccess} from './registry-access';

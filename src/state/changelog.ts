@@ -10,6 +10,8 @@ import type {StateStore} from './state-store';
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
  *            (legacy: tokens now live in the token topic; see refreshTokenMessage)
  *   held:    [1][4][len][collection][len][shard]                      value [1][digest of held delete keys, utf8]
+ *   owner:   [1][5][transactional id...]                              value: an ownership claim, written and read
+ *            by the Kafka stage (src/kafka/ownership.ts); not state: the restore skips it.
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
@@ -17,6 +19,7 @@ const KIND_RECORD = 1;
 const KIND_SHARD = 2;
 const KIND_TOKEN = 3;
 const KIND_HELD_DELETES = 4;
+const KIND_OWNER = 5;
 const FLAG_IMAGE = 1;
 const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
 
@@ -29,7 +32,8 @@ export type ChangelogKey =
   | {readonly kind: 'record'; readonly collection: string; readonly shard: string; readonly key: string}
   | {readonly kind: 'shard'; readonly collection: string; readonly shard: string}
   | {readonly kind: 'held'; readonly collection: string; readonly shard: string}
-  | {readonly kind: 'token'; readonly name: string};
+  | {readonly kind: 'token'; readonly name: string}
+  | {readonly kind: 'owner'; readonly transactionalId: string};
 
 /** The changelog holds a record this version cannot read (written by a newer pinterest-cdc, or corrupt). */
 export class ChangelogFormatError extends CdcError {
@@ -55,6 +59,16 @@ export function recordStateMessage(
   value.writeUInt32BE(hash.hashLo >>> 0, 6);
   if (image !== undefined) value.write(image, 10, 'utf8');
   return {key: keyBuffer, value};
+}
+
+/**
+ * The same record value with its image dropped (hash only), for a value larger than the state topic accepts: the
+ * record stays tracked; after a restore its next `u` has no `before`.
+ */
+export function recordValueWithoutImage(value: Buffer): Buffer {
+  const out = Buffer.from(value.subarray(0, 10));
+  out[1] = (out[1] as number) & ~FLAG_IMAGE;
+  return out;
 }
 
 export function shardMarkerMessage(
@@ -93,10 +107,16 @@ export function refreshTokenMessage(name: string, token: StoredRefreshToken | nu
   return {key, value: Buffer.concat([Buffer.from([CHANGELOG_VERSION]), Buffer.from(json, 'utf8')])};
 }
 
+/** The key of the ownership claim of a transactional id (compaction keeps the newest claim). */
+export function ownerClaimKey(transactionalId: string): Buffer {
+  return Buffer.concat([Buffer.from([CHANGELOG_VERSION, KIND_OWNER]), Buffer.from(transactionalId, 'utf8')]);
+}
+
 export function decodeChangelogKey(key: Buffer): ChangelogKey {
   checkVersion(key, 'key');
   const kind = key[1];
   if (kind === KIND_TOKEN) return {kind: 'token', name: key.toString('utf8', 2)};
+  if (kind === KIND_OWNER) return {kind: 'owner', transactionalId: key.toString('utf8', 2)};
   if (kind !== KIND_RECORD && kind !== KIND_SHARD && kind !== KIND_HELD_DELETES)
     throw new ChangelogFormatError(`Unknown changelog kind ${kind}`);
   let offset = 2;
@@ -182,6 +202,8 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
     case 'token':
       if (value === null) states.legacyRefreshTokens.delete(decoded.name);
       else states.legacyRefreshTokens.set(decoded.name, decodeRefreshToken(value));
+      return;
+    case 'owner':
       return;
   }
 }

@@ -12,7 +12,9 @@ export {
   decodeRefreshToken,
   decodeShardMarker,
   heldDeletesMessage,
+  ownerClaimKey,
   recordStateMessage,
+  recordValueWithoutImage,
   refreshTokenMessage,
   shardMarkerMessage,
 } from './changelog';

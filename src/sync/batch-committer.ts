@@ -1,4 +1,4 @@
-import {CdcError, FencedError, isRetriable} from '../errors';
+import {CdcError, FencedError, isRetriable, RecordsRefusedError} from '../errors';
 import type {OutgoingMessage} from '../kafka';
 import type {BatchSink, SyncLogger} from './ports';
 
@@ -39,8 +39,9 @@ export function notCommitted(error: unknown, what: string): FencedError | StateD
 
 /**
  * Commits one batch as one transaction. A failed transaction is aborted by the writer, so sending the very same
- * messages again is exactly once. Failures the writer marks non-retriable (an unknown commit outcome, fencing),
- * or too many attempts, end it as `notCommitted` says.
+ * messages again is exactly once. RecordsRefusedError comes back as it is (nothing was committed; the caller can
+ * send the batch again without the refused messages). Other failures the writer marks non-retriable (an unknown
+ * commit outcome, fencing), or too many attempts, end it as `notCommitted` says.
  */
 export async function commitWithRetry(
   sink: BatchSink,
@@ -54,6 +55,7 @@ export async function commitWithRetry(
       await sink.writeBatch(messages);
       return;
     } catch (error) {
+      if (error instanceof RecordsRefusedError) throw error;
       if (!isRetriable(error) || attempt >= retry.maxAttempts) {
         throw notCommitted(error, `Kafka transaction failed after ${attempt} attempt(s)`);
       }

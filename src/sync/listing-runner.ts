@@ -4,7 +4,6 @@ import type {EventKey, JsonRecord, SyncContext} from '../events';
 import type {BatchEncoder} from '../serde';
 import {heldDeletesMessage, type ShardState} from '../state';
 import type {CommitRetryPolicy} from './batch-committer';
-import {deadLetterMessage} from './dead-letter';
 import type {DeleteGuard} from './delete-guard';
 import {SnapshotDiffer} from './differ';
 import type {BatchSink, ListingOutcome, SyncHooks, SyncLogger, SyncTopics} from './ports';
@@ -94,6 +93,7 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
       }
     },
     onDeadLetter: (reason) => deps.hooks?.onDeadLetter?.(collection, reason),
+    onEncodeError: () => deps.hooks?.onEncodeError?.(collection),
   });
   const differ = new SnapshotDiffer({
     declaration,
@@ -116,18 +116,7 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
         } catch (error) {
           if (!(error instanceof EncodeError)) throw error;
           // No usable key: nothing enters the state, the record is kept as a dead letter.
-          pipeline.addMessage(
-            deadLetterMessage({
-              topic: deps.topics.deadLetters,
-              collection,
-              shard,
-              syncId: context.syncId,
-              reason: 'key',
-              error,
-              record,
-              nowMs: now(),
-            })
-          );
+          pipeline.addDeadLetter({reason: 'key', error, record});
           deadLetters += 1;
           deps.hooks?.onDeadLetter?.(collection, 'key');
           deps.logger.warn({collection, shard, err: error.message}, 'Record dead-lettered');

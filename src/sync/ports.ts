@@ -20,7 +20,10 @@ export interface RecordSource {
 
 /** Commits a batch atomically (the Kafka transactional writer). */
 export interface BatchSink {
+  /** Throws RecordsRefusedError (nothing committed) when Kafka refuses some messages for what they are. */
   writeBatch(messages: readonly OutgoingMessage[]): Promise<unknown>;
+  /** The largest record batch the topic accepts, when known (dead letters are cut to fit it). */
+  batchLimit?(topic: string): Promise<number | undefined>;
 }
 
 /** Metrics seam: called as work happens; every argument is a bounded label value. */
@@ -28,6 +31,8 @@ export interface SyncHooks {
   onRecordsFetched?(collection: string, count: number): void;
   onEventsCommitted?(collection: string, op: string, count: number): void;
   onDeadLetter?(collection: string, reason: string): void;
+  /** A record that could not be Avro-encoded (it was dead-lettered). */
+  onEncodeError?(collection: string): void;
   onListingDone?(collection: string, durationSeconds: number, outcome: ListingOutcome): void;
   onTrackedEntities?(collection: string, shard: string, count: number): void;
   /** A complete listing's deletes were held back by the delete guard. */

@@ -71,6 +71,9 @@ describe('dead letters and secrets', () => {
     expect(campaigns).toMatchObject({outcome: 'complete', fetched: 4, deadLetters: 1, events: {r: 3}});
     const counted = await metrics.registry.getSingleMetricAsString('pinterest_cdc_dead_letters_total');
     expect(counted).toContain('collection="campaigns",reason="encode"} 1');
+    expect(
+      await metrics.registry.getSingleMetricAsString('pinterest_cdc_avro_encode_errors_total')
+    ).toContain('collection="campaigns"} 1');
     expect(summary.listings.find((l) => l.collection === 'pins')).toMatchObject({
       outcome: 'complete',
       fetched: 5,

@@ -1,5 +1,6 @@
 import {ChangelogReadError, type ChangelogRecord, type OutgoingMessage} from '../../../src/kafka';
-import {randomTopic, topicRefusingLargeMessages, useConnection} from './helpers';
+import {partitionForKey} from '../../../src/kafka/partitioner';
+import {keyless, randomTopic, rawKafka, topicRefusingKeylessMessages, useConnection} from './helpers';
 
 const put = (topic: string, key: string, value: string | null): OutgoingMessage => ({
   topic,
@@ -57,19 +58,15 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   it('returns exactly the committed records (latest per key, tombstones as null), skipping aborted ones', async () => {
     const topic = await changelog(3);
-    const tooSmall = await topicRefusingLargeMessages(kafka.connection);
+    const refusing = await topicRefusingKeylessMessages(kafka.connection);
     const transactionalId = `it-reader-${topic}`;
     const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'a', 'a1'), put(topic, 'b', 'b1'), put(topic, 'c', 'c1')]);
     await writer.writeBatch([put(topic, 'a', 'a2'), put(topic, 'c', null)]);
     // Aborted: its records are in the log but must not be read back.
     await expect(
-      writer.writeBatch([
-        put(topic, 'a', 'ABORTED'),
-        put(topic, 'z', 'ABORTED'),
-        put(tooSmall, 'x', 'y'.repeat(500)),
-      ])
-    ).rejects.toThrow(/aborted/);
+      writer.writeBatch([put(topic, 'a', 'ABORTED'), put(topic, 'z', 'ABORTED'), keyless(refusing)])
+    ).rejects.toThrow(/INVALID_RECORD/);
     await writer.writeBatch([put(topic, 'd', 'd1')]);
     await writer.close();
 
@@ -90,7 +87,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
 
   it('terminates when the tail of the topic is a commit marker or an aborted transaction', async () => {
     const topic = await changelog(1);
-    const tooSmall = await topicRefusingLargeMessages(kafka.connection);
+    const refusing = await topicRefusingKeylessMessages(kafka.connection);
     const transactionalId = `it-tail-${topic}`;
     const writer = kafka.connection.transactionalWriter({transactionalId});
     await writer.writeBatch([put(topic, 'k', 'v1')]); // offsets: 0 data, 1 commit marker
@@ -98,9 +95,7 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
     expect(records.map((r) => [r.offset, r.value?.toString()])).toEqual([['0', 'v1']]);
 
     const writer2 = kafka.connection.transactionalWriter({transactionalId});
-    await expect(
-      writer2.writeBatch([put(topic, 'k', 'X'), put(tooSmall, 'x', 'y'.repeat(500))])
-    ).rejects.toThrow();
+    await expect(writer2.writeBatch([put(topic, 'k', 'X'), keyless(refusing)])).rejects.toThrow();
     await writer2.close();
     // Now the tail is: 2 aborted data record, 3 abort marker.
     records = await restartAndRead(topic, transactionalId);
@@ -147,6 +142,49 @@ describe('ChangelogReader.readToEnd (real broker)', () => {
     await writer.init();
     await writer.close();
     expect((await collect(reader.readToEnd(topic))).length).toBe(100);
+  });
+
+  it("reads one key's partition uncommitted to its end without waiting for an open transaction", async () => {
+    const topic = await changelog(3);
+    const claim = Buffer.from('claim-key');
+    const claimPartition = partitionForKey(claim, 3);
+    const writer = kafka.connection.transactionalWriter({transactionalId: `it-uncommitted-${topic}`});
+    const committed = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => put(topic, k, `${k}1`));
+    await writer.writeBatch(committed);
+    await writer.close();
+    // A transaction left open on the claim's partition (as by a writer whose abort failed), then a record
+    // written outside transactions after it: a committed read would wait for the open one to time out.
+    const stuck = rawKafka().producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionalId: `stuck-${topic}`,
+    });
+    await stuck.connect();
+    const open = await stuck.transaction();
+    await open.send({topic, messages: [{key: claim, value: 'in an open transaction'}]});
+    const plain = rawKafka().producer();
+    await plain.connect();
+    await plain.send({topic, messages: [{key: claim, value: 'newest claim'}]});
+    await plain.disconnect();
+    try {
+      const started = Date.now();
+      const records = await collect(
+        kafka.connection.changelogReader().readToEnd(topic, {partitionOfKey: claim, readUncommitted: true})
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(new Set(records.map((r) => r.partition))).toEqual(new Set([claimPartition]));
+      expect(records.filter((r) => r.key.equals(claim)).map((r) => r.value?.toString())).toEqual([
+        'in an open transaction',
+        'newest claim',
+      ]);
+      const expected = committed.filter((m) => partitionForKey(m.key!, 3) === claimPartition);
+      expect(records.filter((r) => !r.key.equals(claim)).map((r) => r.key.toString())).toEqual(
+        expected.map((m) => m.key!.toString())
+      );
+    } finally {
+      await open.abort();
+      await stuck.disconnect();
+    }
   });
 
   it('fails with a non-retriable ChangelogReadError on a missing topic', async () => {

@@ -7,6 +7,7 @@ import {
   type KafkaConnection,
   type KafkaConnectionConfig,
   type KafkaLogger,
+  type OutgoingMessage,
 } from '../../../src/kafka';
 
 /** Brokers of the integration stack (the global setup exports KAFKA_BROKERS; it never skips). */
@@ -150,17 +151,19 @@ export function useConnection(): {
   };
 }
 
-/** A topic whose `max.message.bytes` is 100: sending a larger record to it makes a transaction fail mid-way. */
-export async function topicRefusingLargeMessages(connection: KafkaConnection): Promise<string> {
-  const name = randomTopic('small');
-  await connection.topicAdmin().ensureTopics([
-    {
-      name,
-      partitions: 1,
-      replicationFactor: 1,
-      cleanupPolicy: 'delete',
-      config: {'max.message.bytes': '100'},
-    },
-  ]);
+/**
+ * A compacted topic: the broker refuses a record without a key (INVALID_RECORD), which no check before sending
+ * catches, so sending one (`keyless`) makes a transaction fail mid-way, after the requests before it were written.
+ */
+export async function topicRefusingKeylessMessages(connection: KafkaConnection): Promise<string> {
+  const name = randomTopic('compacted');
+  await connection
+    .topicAdmin()
+    .ensureTopics([{name, partitions: 1, replicationFactor: 1, cleanupPolicy: 'compact'}]);
   return name;
+}
+
+/** A message the topic of topicRefusingKeylessMessages refuses; the value makes its request the last one. */
+export function keyless(topic: string): OutgoingMessage {
+  return {topic, key: null, value: Buffer.alloc(5000, 1)};
 }

@@ -5,7 +5,7 @@ import {
   type OutgoingMessage,
   type TransactionOutcome,
 } from '../../../src/kafka';
-import {randomTopic, readAll, useConnection} from './helpers';
+import {keyless, randomTopic, readAll, topicRefusingKeylessMessages, useConnection} from './helpers';
 
 const msg = (topic: string, key: string, value: string | null): OutgoingMessage => ({
   topic,
@@ -63,9 +63,9 @@ describe('TransactionalWriter (real broker)', () => {
 
   it('aborts a batch that fails mid-transaction: nothing of it is visible to read_committed', async () => {
     const events = randomTopic('events');
-    // A topic that rejects records above 200 bytes: the injected failure (MESSAGE_TOO_LARGE, not retriable).
-    const small = randomTopic('small');
-    await topics({name: events}, {name: small, config: {'max.message.bytes': '200'}});
+    await topics({name: events});
+    // The injected failure: a record the broker refuses (INVALID_RECORD, not retriable), after the events.
+    const small = await topicRefusingKeylessMessages(kafka.connection);
     const outcomes: TransactionOutcome[] = [];
     const errors: {topic: string; retriable: boolean}[] = [];
     const writer = kafka.connection.transactionalWriter({
@@ -78,7 +78,7 @@ describe('TransactionalWriter (real broker)', () => {
     const failing = writer.writeBatch([
       msg(events, 'k1', 'aborted-1'),
       msg(events, 'k2', 'aborted-2'),
-      msg(small, 'big', 'x'.repeat(5000)),
+      keyless(small),
     ]);
     await expect(failing).rejects.toBeInstanceOf(ProduceError);
     await expect(failing).rejects.toMatchObject({retriable: false});

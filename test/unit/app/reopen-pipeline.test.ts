@@ -1,7 +1,7 @@
 /** reopenPipeline: what the service does after a batch of unknown outcome while Kafka may still be down. */
 import {reopenPipeline} from '../../../src/app';
 import type {Pipeline} from '../../../src/app';
-import {CdcError} from '../../../src/errors';
+import {CdcError, FencedError} from '../../../src/errors';
 
 const logger = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 const pipeline = {} as Pipeline;
@@ -42,6 +42,22 @@ describe('reopenPipeline', () => {
       logger
     );
     await expect(reopening).rejects.toThrow('still down (3)');
+  });
+
+  it('stops at once when another instance has taken the transactional id (its ownership check says so)', async () => {
+    let attempts = 0;
+    const fenced = new FencedError('another instance took transactional id x');
+    const reopening = reopenPipeline(
+      async () => {
+        attempts += 1;
+        throw fenced;
+      },
+      new AbortController().signal,
+      async () => {},
+      logger
+    );
+    await expect(reopening).rejects.toBe(fenced);
+    expect(attempts).toBe(1);
   });
 
   it('fails at once on an error retryIf refuses (the first start: a schema the registry rejects)', async () => {

@@ -1,4 +1,5 @@
 import {payloadBytes, planRequests, totalsByTopic} from '../../../src/kafka/batch-plan';
+import {batchedRecordBytes} from '../../../src/kafka/record-size';
 import type {OutgoingMessage} from '../../../src/kafka/types';
 
 const m = (topic: string, key: string, size: number): OutgoingMessage => ({
@@ -60,6 +61,29 @@ describe('batch planning', () => {
     const plan = planRequests([...events, ...state, m('dlq', 'd', 50)], 1000);
     expect(plan.length).toBeGreaterThan(1);
     expect(plan[0]?.topicMessages.map((t) => t.topic)).toEqual(['dlq', 'state', 'events']);
+    const eventKeys = plan.flatMap((r) =>
+      r.topicMessages
+        .filter((t) => t.topic === 'events')
+        .flatMap((t) => t.messages.map((x) => x.key?.toString()))
+    );
+    expect(eventKeys).toEqual(events.map((x) => x.key?.toString()));
+  });
+});
+
+describe('batch planning under topic limits', () => {
+  it("keeps each topic's share of a request (hence every partition's batch) under the topic's limit", () => {
+    const events = Array.from({length: 20}, (_, i) => m('events', `e${i}`, 300));
+    const state = Array.from({length: 20}, (_, i) => m('state', `s${i}`, 20));
+    const plan = planRequests([...events, ...state], 900_000, (topic) =>
+      topic === 'events' ? 1100 : undefined
+    );
+    for (const request of plan) {
+      const bytes = request.topicMessages
+        .filter((t) => t.topic === 'events')
+        .reduce((n, t) => n + 61 + t.messages.reduce((k, x) => k + batchedRecordBytes(x), 0), 0);
+      expect(bytes).toBeLessThanOrEqual(1100);
+    }
+    expect(plan.length).toBe(7); // 3 events of 314 bytes (+ 61 per batch) per 1100-byte batch
     const eventKeys = plan.flatMap((r) =>
       r.topicMessages
         .filter((t) => t.topic === 'events')

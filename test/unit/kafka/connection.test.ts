@@ -52,14 +52,21 @@ describe('kafka connection config', () => {
     }
   });
 
-  it('routes kafkajs log entries to our logger with component and namespace', () => {
+  it('routes every kafkajs log entry to our logger at debug: retried failures are not errors', () => {
     const logger = recorder();
     const log = kafkajsLogCreator(logger)(logLevel.DEBUG);
     log({
-      namespace: 'Producer',
+      namespace: 'Connection',
       level: logLevel.ERROR,
       label: 'ERROR',
-      log: {timestamp: 't', message: 'boom', logger: 'kafkajs', broker: 'b:1'},
+      log: {
+        timestamp: 't',
+        logger: 'kafkajs',
+        message: 'Response InitProducerId(key: 22, version: 1)',
+        broker: 'b:1',
+        error: "The coordinator is loading and hence can't process requests for this group",
+        stack: 'KafkaJSProtocolError: The coordinator is loading\n    at createErrorFromCode',
+      },
     });
     log({namespace: 'Consumer', level: logLevel.WARN, label: 'WARN', log: {timestamp: 't', message: 'slow'}});
     log({namespace: 'Cluster', level: logLevel.INFO, label: 'INFO', log: {timestamp: 't', message: 'hello'}});
@@ -69,52 +76,30 @@ describe('kafka connection config', () => {
       label: 'DEBUG',
       log: {timestamp: 't', message: 'detail'},
     });
-    log({
-      namespace: 'Producer',
-      level: logLevel.WARN,
-      label: 'WARN',
-      log: {
-        timestamp: 't',
-        message: 'Limiting retries for the idempotent producer may invalidate EoS guarantees',
-      },
-    });
-    log({
-      namespace: 'Connection',
-      level: logLevel.ERROR,
-      label: 'ERROR',
-      log: {
-        timestamp: 't',
-        message: 'Response AddPartitionsToTxn(key: 24, version: 1)',
-        error:
-          'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
-      },
-    });
     expect(logger.lines).toEqual([
-      ['error', {component: 'kafkajs', namespace: 'Producer', broker: 'b:1'}, 'boom'],
-      ['warn', {component: 'kafkajs', namespace: 'Consumer'}, 'slow'],
-      ['info', {component: 'kafkajs', namespace: 'Cluster'}, 'hello'],
-      ['debug', {component: 'kafkajs', namespace: 'Cluster'}, 'detail'],
-      [
-        'debug',
-        {component: 'kafkajs', namespace: 'Producer'},
-        'Limiting retries for the idempotent producer may invalidate EoS guarantees',
-      ],
       [
         'debug',
         {
           component: 'kafkajs',
           namespace: 'Connection',
-          error:
-            'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+          kafkajsLevel: 'error',
+          broker: 'b:1',
+          error: "The coordinator is loading and hence can't process requests for this group",
         },
-        'Response AddPartitionsToTxn(key: 24, version: 1)',
+        'Response InitProducerId(key: 22, version: 1)',
       ],
+      ['debug', {component: 'kafkajs', namespace: 'Consumer', kafkajsLevel: 'warn'}, 'slow'],
+      ['debug', {component: 'kafkajs', namespace: 'Cluster', kafkajsLevel: 'info'}, 'hello'],
+      ['debug', {component: 'kafkajs', namespace: 'Cluster', kafkajsLevel: 'debug'}, 'detail'],
     ]);
   });
 
   it('accepts the service pino logger as its logger (same argument order)', () => {
     const lines: string[] = [];
-    const pinoLogger: KafkaLogger = createLogger({destination: {write: (line: string) => lines.push(line)}});
+    const pinoLogger: KafkaLogger = createLogger({
+      level: 'debug',
+      destination: {write: (line: string) => lines.push(line)},
+    });
     kafkajsLogCreator(pinoLogger)(logLevel.WARN)({
       namespace: 'Producer',
       level: logLevel.WARN,

@@ -3,6 +3,7 @@ import {
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
   KafkaJSConnectionError,
+  KafkaJSGroupCoordinatorNotFound,
 } from 'kafkajs';
 
 import {describeError, hasErrorType, isFencingError, kafkajsRetriable} from '../../../src/kafka/kafka-errors';
@@ -57,6 +58,18 @@ describe('kafka error classification', () => {
     const tooLarge = protocol('MESSAGE_TOO_LARGE', 10, false);
     expect(kafkajsRetriable(nonRetriable(tooLarge))).toBe(false);
     expect(kafkajsRetriable(new Error('plain'))).toBe(false);
+  });
+
+  it('takes "Failed to find group coordinator" (no broker answered in time) for transient, whatever its flag', () => {
+    // kafkajs' typings omit the message argument its constructor takes.
+    const notFound = new (
+      KafkaJSGroupCoordinatorNotFound as unknown as new (m: string) => Error & {
+        retriable: boolean;
+      }
+    )('Failed to find group coordinator');
+    expect(notFound.retriable).toBe(false);
+    expect(kafkajsRetriable(notFound)).toBe(true);
+    expect(kafkajsRetriable(nonRetriable(notFound))).toBe(true);
   });
 
   it('finds a protocol type anywhere in the chain and describes the chain once per message', () => {

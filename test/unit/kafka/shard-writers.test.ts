@@ -16,6 +16,7 @@ function fakeFactory() {
         byTopic: {},
         durationSeconds: 0,
       }),
+      batchLimit: async () => undefined,
       close: async () => {
         closed.push(options.transactionalId);
       },

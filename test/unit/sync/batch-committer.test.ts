@@ -1,5 +1,11 @@
 /** commitWithRetry: what a failed transaction turns into, which decides whether the service retries, rebuilds or stops. */
-import {FencedError, ProduceError, TransactionOutcomeUnknownError} from '../../../src/errors';
+import {
+  FencedError,
+  ProduceError,
+  RecordsRefusedError,
+  TransactionAbortedByBrokerError,
+  TransactionOutcomeUnknownError,
+} from '../../../src/errors';
 import {commitWithRetry, StateDivergedError, type BatchSink} from '../../../src/sync';
 import {silent} from './harness';
 
@@ -51,6 +57,21 @@ describe('commitWithRetry', () => {
     const fenced = new FencedError('producer fenced');
     const sink = failingSink([fenced]);
     await expect(commitWithRetry(sink, [message], {logger: silent, retry})).rejects.toBe(fenced);
+    expect(sink.attempts).toBe(1);
+  });
+
+  it('sends the batch again after the broker aborted it (epoch bumped): the ownership check decides in the writer', async () => {
+    const sink = failingSink([new TransactionAbortedByBrokerError('transaction timed out')]);
+    await commitWithRetry(sink, [message], {logger: silent, retry, sleep: async () => {}});
+    expect(sink.attempts).toBe(2);
+  });
+
+  it('hands RecordsRefusedError back as it is (nothing committed; the caller takes the refused messages out)', async () => {
+    const refused = new RecordsRefusedError([{index: 0, reason: 'MESSAGE_TOO_LARGE', detail: 'too large'}]);
+    const sink = failingSink([refused]);
+    await expect(
+      commitWithRetry(sink, [message], {logger: silent, retry, sleep: async () => {}})
+    ).rejects.toBe(refused);
     expect(sink.attempts).toBe(1);
   });
 });
