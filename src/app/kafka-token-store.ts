@@ -1,27 +1,59 @@
-import type {StoredTokens, TokenStore} from '../pinterest';
-import {refreshTokenMessage, StoredRefreshToken, type StateStore} from '../state';
-import type {BatchSink} from '../sync';
+import {CdcError} from '../errors';
+import type {ChangelogReader, RecordWriter} from '../kafka';
+import {TokenStoreError, type StoredTokens, type TokenRecordStore} from '../pinterest';
+import type {DecodedTokens, TokenRecordCodec} from '../pinterest';
 
 /**
- * Keeps the newest Pinterest refresh token in the state changelog, so a pod without a volume survives token
- * rotation: the token record is committed (its own small transaction) before the client uses the new access
- * token, and the state restore at start reads it back.
+ * The newest tokens of one Pinterest connection, in the compacted token topic (`<prefix>.tokens`, one partition,
+ * key = connection name, value = the token record: encrypted when a key is configured). Every process of the
+ * connection reads it to the end on demand and writes it with a plain acknowledged producer: no transaction, no
+ * transactional id, nothing in the state or event topics, so `check` can use it beside a running service.
  */
-export class KafkaTokenStore implements TokenStore {
+export class KafkaTokenStore implements TokenRecordStore {
+  readonly shared = true;
+
   constructor(
-    private readonly deps: {state: StateStore; sink: BatchSink; stateTopic: string; name: string}
+    private readonly deps: {
+      reader: ChangelogReader;
+      writer: RecordWriter;
+      topic: string;
+      connection: string;
+      codec: TokenRecordCodec;
+    }
   ) {}
 
   async load(): Promise<StoredTokens | undefined> {
-    const stored = this.deps.state.refreshToken;
-    if (!stored) return undefined;
-    return {refreshToken: stored.reveal(), refreshTokenExpiresAt: stored.expiresAt};
+    return (await this.inspect())?.tokens;
+  }
+
+  /** The connection's record as stored (tokens, and how they are protected), or undefined. */
+  async inspect(): Promise<DecodedTokens | undefined> {
+    const {connection, codec, reader, topic} = this.deps;
+    let latest: Buffer | null = null;
+    try {
+      for await (const record of reader.readToEnd(topic)) {
+        if (record.key.toString('utf8') === connection) latest = record.value;
+      }
+    } catch (error) {
+      throw new TokenStoreError(`Cannot read the token topic ${topic}: ${messageOf(error)}`, {
+        retriable: error instanceof CdcError ? error.retriable : true,
+      });
+    }
+    return latest === null ? undefined : codec.decode(connection, latest);
   }
 
   async save(tokens: StoredTokens): Promise<void> {
-    const stored = new StoredRefreshToken(tokens.refreshToken, tokens.refreshTokenExpiresAt);
-    const message = refreshTokenMessage(this.deps.name, stored);
-    await this.deps.sink.writeBatch([{topic: this.deps.stateTopic, key: message.key, value: message.value}]);
-    this.deps.state.refreshToken = stored;
+    const {connection, codec, topic, writer} = this.deps;
+    try {
+      await writer.write([
+        {topic, key: Buffer.from(connection, 'utf8'), value: codec.encode(connection, tokens)},
+      ]);
+    } catch (error) {
+      throw new TokenStoreError(`Cannot write the token topic ${topic}: ${messageOf(error)}`);
+    }
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

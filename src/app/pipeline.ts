@@ -9,7 +9,7 @@ import {
   type WriterHooks,
 } from '../kafka';
 import type {Metrics} from '../observability';
-import {FileTokenStore, PinterestClient, resolveClientConfig, type TokenStore} from '../pinterest';
+import {PinterestClient} from '../pinterest';
 import {
   createRegistryClient,
   EventSerializer,
@@ -31,7 +31,8 @@ import {
   type UnitKind,
 } from '../sync';
 import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
-import {KafkaTokenStore} from './kafka-token-store';
+import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
+import {openTokenStore, settleStoredTokens, tokenCodec, tokenTopicSpec} from './token-storage';
 
 export interface PipelineDeps {
   readonly logger: SyncLogger;
@@ -62,6 +63,24 @@ export function syncTopics(prefix: string): SyncTopics {
   };
 }
 
+/** The topics a pipeline of this configuration writes, as it creates them when missing. */
+export function pipelineTopics(config: AppConfig): TopicSpec[] {
+  const topics = syncTopics(config.kafka.topicPrefix);
+  const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
+    name,
+    partitions: config.kafka.partitions,
+    replicationFactor: config.kafka.replicationFactor,
+    cleanupPolicy,
+  });
+  return [
+    ...config.sync.collections.map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
+    // The changelog must be compacted whatever the event topics use: it is the state.
+    spec(topics.state, 'compact'),
+    spec(topics.deadLetters, 'delete'),
+    ...(config.pinterest.tokenStore === 'kafka' ? [tokenTopicSpec(config)] : []),
+  ];
+}
+
 /**
  * Builds the whole pipeline from the configuration, in the order exactly-once needs: ensure topics, register
  * schemas (an incompatible local change fails here, before anything is written), fence any older producer of
@@ -77,24 +96,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     registry.get(name)
   );
 
-  const kafka: KafkaConnection = createKafkaConnection(
-    {
-      brokers: [...config.kafka.brokers],
-      clientId: config.kafka.clientId,
-      ssl: config.kafka.ssl,
-      sslCaFile: config.kafka.sslCaFile,
-      sasl:
-        config.kafka.sasl.mechanism && config.kafka.sasl.username && config.kafka.sasl.password
-          ? {
-              mechanism: config.kafka.sasl.mechanism,
-              username: config.kafka.sasl.username,
-              password: config.kafka.sasl.password,
-            }
-          : undefined,
-      requestTimeoutMs: config.kafka.requestTimeoutSeconds * 1000,
-    },
-    {logger}
-  );
+  const kafka: KafkaConnection = createKafkaConnection(kafkaConnectionConfig(config), {logger});
   const closeables: (() => Promise<void>)[] = [() => kafka.close()];
   const closeAll = async () => {
     await Promise.allSettled(closeables.map((close) => close()));
@@ -104,18 +106,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     await kafka.verifyAccess();
     await verifyRegistryAccess(config.schemaRegistry);
     const admin = kafka.topicAdmin();
-    const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
-      name,
-      partitions: config.kafka.partitions,
-      replicationFactor: config.kafka.replicationFactor,
-      cleanupPolicy,
-    });
-    const report = await admin.ensureTopics([
-      ...collections.map((c) => spec(topics.events(c.name), config.kafka.cleanupPolicy)),
-      // The changelog must be compacted whatever the event topics use: it is the state.
-      spec(topics.state, 'compact'),
-      spec(topics.deadLetters, 'delete'),
-    ]);
+    const report = await admin.ensureTopics(pipelineTopics(config));
     await admin.close();
     if (report.mismatches.length > 0)
       logger.warn(
@@ -166,25 +157,22 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     }
     logger.info({records: restored, shards: state.all().length}, 'State restored from the changelog');
 
-    const tokenStore: TokenStore =
-      config.pinterest.tokenStore === 'kafka'
-        ? new KafkaTokenStore({state, sink: writer, stateTopic: topics.state, name: config.sync.instanceId})
-        : new FileTokenStore(config.pinterest.tokenStorePath);
+    const tokenStore = openTokenStore(config, kafka);
+    const {exposedRefreshToken} = await settleStoredTokens({
+      store: tokenStore,
+      codec: tokenCodec(config),
+      state,
+      stateWriter: writer,
+      stateTopic: topics.state,
+      logger,
+    });
     const client = new PinterestClient({
-      config: resolveClientConfig({
-        apiBaseUrl: config.pinterest.apiBaseUrl,
-        clientId: config.pinterest.clientId,
-        clientSecret: config.pinterest.clientSecret,
-        refreshToken: config.pinterest.refreshToken,
-        accessToken: config.pinterest.accessToken,
-        maxConcurrency: config.pinterest.maxConcurrency,
-        requestTimeoutMs: config.pinterest.requestTimeoutSeconds * 1000,
-        retry: {maxRetries: config.pinterest.maxRetries},
-      }),
+      config: pinterestClientConfig(config),
       tokenStore,
       logger,
       hooks: metrics?.pinterestHooks(),
     });
+    if (exposedRefreshToken !== undefined) client.retireRefreshToken(exposedRefreshToken);
 
     // Kept for the pipeline's life: a held delete is released when the next listing agrees.
     const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});

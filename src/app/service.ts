@@ -4,6 +4,7 @@ import {OwnerIdentity} from '../kafka';
 import type {Metrics, Readiness} from '../observability';
 import {StateDivergedError, type CycleSummary, type SyncLogger, type UnitKind} from '../sync';
 import {openPipeline, type Pipeline} from './pipeline';
+import {announceTokenProtection} from './token-storage';
 
 export interface ServiceDeps {
   readonly config: AppConfig;
@@ -40,6 +41,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
     readiness.satisfy('pipeline');
     return opened;
   };
+  announceTokenProtection(config, logger);
   // The first start retries what may pass (a broker still electing leaders, a registry still starting); a
   // configuration the cluster refuses (an incompatible schema, bad credentials) fails at once.
   let pipeline: Pipeline = await reopenPipeline(open, signal, sleep, logger, isRetriable);
@@ -77,6 +79,9 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         cadence.ran(kinds, started);
         continue;
       }
+      const authorization = metrics.authorizationProblem();
+      if (authorization) readiness.block('pinterest', authorization);
+      else readiness.satisfy('pinterest');
       if (summary.fatal instanceof FencedError) throw summary.fatal;
       if (summary.fatal instanceof StateDivergedError) {
         // A batch's outcome is unknown (e.g. the broker died during a commit): the in-memory state may be ahead
@@ -107,7 +112,11 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         skipped: summary.skipped.length,
         failed: summary.failed.length,
       };
-      if (lastFailure)
+      // While Pinterest refuses the credentials every listing fails alike: the token manager said so once, with
+      // what to do; the service stays up (not ready) until a token works.
+      if (lastFailure && authorization)
+        logger.debug({...fields, err: lastFailure}, 'Sync cycle blocked by Pinterest credentials');
+      else if (lastFailure)
         logger.error(
           {...fields, err: lastFailure},
           'Sync cycle finished with failures; they are retried next cycle'

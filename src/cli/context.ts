@@ -14,6 +14,8 @@ export interface CliIo {
   stdout: Writable;
   stderr: Writable;
   env: Record<string, string | undefined>;
+  /** Input for commands that read it (`token set --stdin`); default `process.stdin`. */
+  stdin?: AsyncIterable<string | Buffer>;
   /** Signals for long-running commands (default `process`). */
   signalSource?: {
     on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;

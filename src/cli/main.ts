@@ -10,7 +10,12 @@ import {createContext, type CliIo} from './context';
 import {EXIT_FAILURE, EXIT_OK, EXIT_USAGE} from './exit-codes';
 import {createProgram} from './program';
 
-const defaultIo = (): CliIo => ({stdout: process.stdout, stderr: process.stderr, env: process.env});
+const defaultIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stdin: process.stdin,
+});
 
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   const code = await run(argv, io);

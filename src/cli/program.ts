@@ -7,6 +7,7 @@ import {registerDemoCommand} from './commands/demo';
 import {registerSandboxCommand} from './commands/sandbox';
 import {registerRunCommand} from './commands/run';
 import {registerSyncCommand} from './commands/sync';
+import {registerTokenCommand} from './commands/token';
 import type {CliContext} from './context';
 
 /** A command module: adds itself (and its subcommands) to the program. */
@@ -18,6 +19,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSyncCommand,
   registerDemoCommand,
   registerCheckCommand,
+  registerTokenCommand,
   registerConfigCommand,
   registerSandboxCommand,
 ];

@@ -7,6 +7,7 @@ import {z} from 'zod';
 import {analyticsColumn, SYNC_COLUMN_NAMES} from '../collections/analytics-columns';
 import {COLLECTIONS} from '../collections/registry';
 import type {CollectionDeclaration} from '../collections/types';
+import {parseTokenKey, splitTokenKeys, TOKEN_KEY_FORMAT} from '../pinterest/token-cipher';
 
 import {choice, flag, integer, integerOf, list, optional, text, type ConfigOf} from './setting';
 
@@ -76,6 +77,13 @@ const topicPrefix = z
   .max(249 - 1 - longestCollection - '.dlq'.length, 'is too long for Kafka topic names')
   .refine((p) => p !== '.' && p !== '..', 'must not be "." or ".."');
 
+const tokenKey = z.string().refine((key) => parseTokenKey(key) !== undefined, TOKEN_KEY_FORMAT);
+const tokenKeys = z
+  .string()
+  .refine((keys) => splitTokenKeys(keys).every((key) => parseTokenKey(key) !== undefined), {
+    message: `each key (separated by commas or spaces) ${TOKEN_KEY_FORMAT}`,
+  });
+
 const identifier = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,100}$/, 'may contain only letters, digits, ".", "_", "-"');
@@ -138,13 +146,38 @@ export const settings = {
     ),
     tokenStore: choice(['kafka', 'file'], {
       description:
-        'Where the rotated refresh token is persisted: `kafka` (the state topic, no volume needed) or `file`.',
+        'Where the newest tokens (the rotated refresh token and the shared access token) are kept: `kafka` (the ' +
+        'compacted topic `<topicPrefix>.tokens`, shared by every process of the deployment, `check` included; no ' +
+        'volume needed) or `file` (`tokenStorePath`, for one machine).',
       default: 'kafka',
     }),
     tokenStorePath: text({
       description: 'Token file when `tokenStore` is `file`.',
       default: '.state/pinterest-token.json',
     }),
+    tokenKey: optional(
+      text({
+        description:
+          'Key that encrypts the stored tokens (AES-256-GCM): 32 random bytes as base64 or hex, e.g. ' +
+          '`openssl rand -base64 32`. Unset: the tokens are stored in clear (the service warns at start). To ' +
+          'rotate it, set the new key here and the old one in `tokenPreviousKeys`; the stored record is ' +
+          're-encrypted at the next start, after which the old key can go.',
+        env: ['PINTEREST_CDC_TOKEN_KEY'],
+        secret: true,
+        schema: tokenKey,
+        typeDoc: '32-byte key (base64 or hex)',
+      })
+    ),
+    tokenPreviousKeys: optional(
+      text({
+        description:
+          'Former token keys, separated by commas: used only to read records written before a key rotation.',
+        env: ['PINTEREST_CDC_TOKEN_PREVIOUS_KEYS'],
+        secret: true,
+        schema: tokenKeys,
+        typeDoc: 'keys, comma-separated',
+      })
+    ),
     maxConcurrency: integer({description: 'Parallel API requests.', default: 4, min: 1, max: 32}),
     requestTimeoutSeconds: integer({
       description: 'Timeout of one API request.',

@@ -5,7 +5,7 @@ import {readCaFile, verifyAccess} from './access';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
 import {StateTopicOwnership, type OwnerIdentity} from './ownership';
-import {JavaCompatiblePartitioner} from './partitioner';
+import {KafkajsRecordWriter} from './record-writer';
 import {ShardWriters, type ShardWritersOptions} from './shard-writers';
 import {KafkajsTopicAdmin} from './topic-admin';
 import {KafkajsTopicLimits} from './topic-limits';
@@ -14,7 +14,7 @@ import type {
   ChangelogReader,
   KafkaConnectionConfig,
   KafkaLogger,
-  OutgoingMessage,
+  RecordWriter,
   TopicAdmin,
   TransactionalIdOwnership,
   TransactionalWriter,
@@ -31,6 +31,8 @@ export interface KafkaConnection {
   transactionalWriter(options: TransactionalWriterOptions): TransactionalWriter;
   shardWriters(options: ShardWritersOptions): ShardWriters;
   changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
+  /** Plain acknowledged writes (no transaction, no transactional id): the token topic. */
+  recordWriter(): RecordWriter;
   /**
    * Ownership of a transactional id recorded as claims in a compacted topic (the state changelog), for writers
    * whose id one process at a time may use (TransactionalWriterOptions.ownership).
@@ -98,6 +100,7 @@ export function createKafkaConnection(
     track(new KafkajsTransactionalWriter({kafka, logger: deps.logger, options, limits}));
   const changelogReader = (options?: ChangelogReaderOptions) =>
     new KafkajsChangelogReader({kafka, logger: deps.logger, options});
+  const recordWriter = () => track(new KafkajsRecordWriter({kafka}));
 
   return {
     clientId: config.clientId,
@@ -109,13 +112,16 @@ export function createKafkaConnection(
       return shards;
     },
     changelogReader,
-    stateTopicOwnership: (options) =>
-      new StateTopicOwnership({
+    recordWriter,
+    stateTopicOwnership: (options) => {
+      const claims = recordWriter();
+      return new StateTopicOwnership({
         ...options,
-        append: (message) => appendOnce(kafka, message),
+        append: (message) => claims.write([message]),
         reader: changelogReader(),
         logger: deps.logger,
-      }),
+      });
+    },
     verifyAccess: () => verifyAccess(options, config, deps.logger),
     close: async () => {
       const items = [...closeables];
@@ -123,24 +129,4 @@ export function createKafkaConnection(
       await Promise.allSettled(items.map((c) => c.close()));
     },
   };
-}
-
-/** One acknowledged (acks=all) write outside any transaction, with a producer made for it. */
-async function appendOnce(kafka: Kafka, message: OutgoingMessage): Promise<void> {
-  // Not idempotent: a retry that doubles the record is harmless (the same claim twice), and kafkajs retries an
-  // idempotent producer forever.
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: JavaCompatiblePartitioner,
-  });
-  try {
-    await producer.connect();
-    await producer.send({
-      topic: message.topic,
-      acks: -1,
-      messages: [{key: message.key, value: message.value, headers: message.headers}],
-    });
-  } finally {
-    await producer.disconnect().catch(() => undefined);
-  }
 }

@@ -2,7 +2,14 @@ import {ConfigResourceTypes, type Admin, type Kafka} from 'kafkajs';
 
 import {CdcError} from '../errors';
 import {describeError, hasErrorType, kafkajsRetriable} from './kafka-errors';
-import type {EnsureTopicsReport, KafkaLogger, TopicAdmin, TopicMismatch, TopicSpec} from './types';
+import type {
+  DescribeTopicsReport,
+  EnsureTopicsReport,
+  KafkaLogger,
+  TopicAdmin,
+  TopicMismatch,
+  TopicSpec,
+} from './types';
 
 /** Order-insensitive form of a cleanup.policy value ('delete,compact' equals 'compact,delete'). */
 export function normalizeCleanupPolicy(value: string): string {
@@ -105,6 +112,26 @@ export class KafkajsTopicAdmin implements TopicAdmin {
     }
     if (report.created.length > 0) this.deps.logger.info({topics: report.created}, 'created topics');
     return report;
+  }
+
+  async describeTopics(specs: readonly TopicSpec[]): Promise<DescribeTopicsReport> {
+    validate(specs);
+    try {
+      const admin = await this.connected();
+      const present = new Set(await admin.listTopics());
+      const existing = specs.filter((s) => present.has(s.name));
+      return {
+        existing: existing.map((s) => s.name),
+        missing: specs.filter((s) => !present.has(s.name)).map((s) => s.name),
+        mismatches: existing.length > 0 ? await this.check(admin, existing) : [],
+      };
+    } catch (error) {
+      if (error instanceof CdcError) throw error;
+      throw new CdcError(`describing topics failed: ${describeError(error)}`, {
+        retriable: kafkajsRetriable(error),
+        cause: error,
+      });
+    }
   }
 
   async close(): Promise<void> {

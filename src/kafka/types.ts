@@ -59,8 +59,23 @@ export interface EnsureTopicsReport {
   mismatches: TopicMismatch[];
 }
 
+/** What exists of a set of topics, changing nothing (for `check`). */
+export interface DescribeTopicsReport {
+  existing: string[];
+  missing: string[];
+  mismatches: TopicMismatch[];
+}
+
 export interface TopicAdmin {
   ensureTopics(specs: readonly TopicSpec[]): Promise<EnsureTopicsReport>;
+  /** Read-only: which of the specs exist and how existing ones differ; creates and alters nothing. */
+  describeTopics(specs: readonly TopicSpec[]): Promise<DescribeTopicsReport>;
+  close(): Promise<void>;
+}
+
+/** Plain acknowledged writes outside any transaction (see record-writer.ts). Throws ProduceError. */
+export interface RecordWriter {
+  write(messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -14,7 +14,7 @@ import {
   RETRY_REASONS,
   statusClass,
 } from './labels';
-import type {BudgetSnapshot, RequestHooks} from './pinterest-hooks';
+import type {AuthorizationEvent, BudgetSnapshot, RequestHooks} from './pinterest-hooks';
 
 export const METRIC_PREFIX = 'pinterest_cdc_';
 const HTTP_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
@@ -43,6 +43,8 @@ export class Metrics {
   readonly apiBudgetRemaining: Gauge<'category'>;
   readonly apiCategoryPaused: Gauge<'category'>;
   readonly oauthTokenRefreshes: Counter<'outcome'>;
+  readonly oauthReauthorizationRequired: Gauge;
+  readonly oauthClientRejected: Gauge;
   readonly recordsFetched: Counter<'collection'>;
   readonly changeEvents: Counter<'collection' | 'op'>;
   readonly snapshotDuration: Histogram<'collection'>;
@@ -65,6 +67,7 @@ export class Metrics {
 
   private readonly endpoints = new BoundedValues(MAX_ENDPOINTS);
   private readonly pausedUntil = new Map<string, number>();
+  private authorization: AuthorizationEvent = {state: 'ok'};
   private budgetSource: (() => BudgetSnapshot) | undefined;
   private readonly now: () => number;
 
@@ -142,6 +145,18 @@ export class Metrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.oauthReauthorizationRequired = new Gauge({
+      name: name('oauth_reauthorization_required'),
+      help: '1 while Pinterest refuses the refresh token and no newer one is known: authorise the app again.',
+      registers,
+    });
+    this.oauthReauthorizationRequired.set(0);
+    this.oauthClientRejected = new Gauge({
+      name: name('oauth_client_rejected'),
+      help: '1 while Pinterest refuses the app credentials (invalid client id or secret).',
+      registers,
+    });
+    this.oauthClientRejected.set(0);
     this.recordsFetched = new Counter({
       name: name('records_fetched_total'),
       help: 'Records read from the Pinterest API.',
@@ -284,6 +299,11 @@ export class Metrics {
       onTokenRefresh: (e) => {
         this.oauthTokenRefreshes.inc({outcome: e.outcome === 'success' ? 'success' : 'failure'});
       },
+      onAuthorization: (e) => {
+        this.authorization = e;
+        this.oauthReauthorizationRequired.set(e.state === 'reauthorization_required' ? 1 : 0);
+        this.oauthClientRejected.set(e.state === 'client_rejected' ? 1 : 0);
+      },
       onRateLimited: (e) => {
         if (e.kind === 'daily_cap') {
           this.setCategoryPaused(e.category, e.resumeAt ?? new Date(this.now() + 86_400_000));
@@ -294,6 +314,12 @@ export class Metrics {
 
   private endpoint(raw: string): string {
     return this.endpoints.bound(endpointTemplate(raw));
+  }
+
+  /** Why the Pinterest connection cannot authenticate now (for readiness), or undefined when it can. */
+  authorizationProblem(): string | undefined {
+    const {state, message} = this.authorization;
+    return state === 'ok' ? undefined : (message ?? state);
   }
 
   /** Reads budgets and pauses from the client at scrape time (`() => client.budget()`). */

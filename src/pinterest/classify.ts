@@ -14,7 +14,7 @@ import {
   TransientError,
 } from './errors';
 import {parseRateLimitHeaders, retryAfterFromMessage} from './rate-limit-headers';
-import type {RateCategory, RetryReason, StatusClass} from './types';
+import type {RateCategory, StatusClass} from './types';
 
 export interface ClassifyContext {
   endpoint: string;
@@ -131,11 +131,4 @@ export function outcomeOfAxiosError(error: unknown): HttpOutcome {
   if (error.code === 'ETIMEDOUT' || error.code === AxiosError.ECONNABORTED) return {transport: 'timeout'};
   if (!response) return {transport: 'network'};
   return {status: response.status, body: response.data, headers: response.headers as Record<string, unknown>};
-}
-
-/** The reasons axios-retry handles: server errors, network errors, timeouts, malformed bodies. */
-export function transportRetryReason(outcome: HttpOutcome): RetryReason | undefined {
-  if (outcome.transport) return outcome.transport;
-  if ((outcome.status ?? 0) >= 500) return 'server';
-  return undefined;
 }

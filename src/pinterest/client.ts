@@ -4,6 +4,8 @@
  * errors; list endpoints are async iterators; analytics are batched and ranged, sync or async.
  */
 import type {AxiosInstance} from 'axios';
+import type {Readable} from 'node:stream';
+
 import {CdcError} from '../errors';
 import {
   ANALYTICS_CATEGORY,
@@ -17,15 +19,17 @@ import {
   type AnalyticsRows,
 } from './analytics';
 import {TOKEN_ENDPOINT, TokenManager} from './auth';
-import {classifyOutcome, outcomeOfAxiosError} from './classify';
+import {classifyOutcome} from './classify';
 import type {PinterestClientConfig} from './config';
-import {AuthError, PinterestApiError, QuotaExhaustedError, RateLimitedError, TransientError} from './errors';
+import {TransientError} from './errors';
 import {MAX_PAGE_SIZE, paginatePages} from './paginate';
 import {RateBudget, type BudgetSnapshotEntry} from './rate-budget';
 import {REPORT_FILE_ENDPOINT, runReport, type ReportApi} from './reports';
-import {backoffDelayMs, withinElapsedBound} from './retry-policy';
+import {RequestLoop} from './request-loop';
 import {runConcurrently} from './run-concurrently';
 import {Semaphore} from './semaphore';
+import {readBody} from './read-body';
+import type {TokenReply} from './token-reply';
 import type {TokenStore} from './token-store';
 import {createTransport, RequestMeta} from './transport';
 import {
@@ -92,6 +96,7 @@ export class PinterestClient implements ReportApi {
   private readonly rateBudget: RateBudget;
   private readonly auth: TokenManager;
   private readonly http: AxiosInstance;
+  private readonly loop: RequestLoop;
 
   constructor(deps: PinterestClientDeps) {
     this.config = deps.config;
@@ -112,8 +117,11 @@ export class PinterestClient implements ReportApi {
       accessToken: this.config.accessToken,
       refreshAheadSeconds: this.config.refreshAheadSeconds,
       continuousRefresh: this.config.continuousRefresh,
+      storeSettleMs: this.config.tokenStoreSettleMs,
+      blockedRecheckMs: this.config.reauthorizationRecheckMs,
       store: deps.tokenStore,
       clock: this.clock,
+      sleep: this.sleep,
       logger: this.logger,
       hooks: this.hooks,
       requestToken: (form, authorization) => this.requestToken(form, authorization),
@@ -121,13 +129,30 @@ export class PinterestClient implements ReportApi {
     this.http = createTransport({
       baseURL: this.config.apiBaseUrl,
       timeoutMs: this.config.requestTimeoutMs,
-      retry: this.config.retry,
       clock: this.clock,
       budget: this.rateBudget,
       semaphore: new Semaphore(this.config.maxConcurrency),
       hooks: this.hooks,
       accessToken: () => this.auth.accessToken(),
     });
+    this.loop = new RequestLoop({
+      bounds: this.config.retry,
+      budget: this.rateBudget,
+      clock: this.clock,
+      sleep: this.sleep,
+      logger: this.logger,
+      hooks: this.hooks,
+      canRefresh: () => this.auth.canRefresh,
+      onUnauthorized: (rejected) => this.auth.onUnauthorized(rejected),
+    });
+  }
+
+  /**
+   * `refreshToken` was stored where others could read it (in clear): rotate it at the next request so the exposed
+   * copy is worthless (unless another process already did). Errors of that refresh surface in that request.
+   */
+  retireRefreshToken(refreshToken: string): void {
+    this.auth.retire(refreshToken);
   }
 
   /** Remaining budget per category, and when a paused category (spent daily quota) resumes. */
@@ -210,124 +235,66 @@ export class PinterestClient implements ReportApi {
       {endpoint: REPORT_FILE_ENDPOINT, category: 'analytics_get_report', auth: 'none', budget: false},
       this.clock.now()
     );
-    try {
+    return this.loop.run(meta, 'get', async () => {
       const response = await this.http.request({method: 'get', url, baseURL: '', pinterestCdc: meta});
       return response.data;
-    } catch (raw) {
-      throw this.classify(raw, meta);
-    }
-  }
-
-  private classify(raw: unknown, meta: RequestMeta): CdcError {
-    if (raw instanceof CdcError) return raw;
-    return classifyOutcome(outcomeOfAxiosError(raw), {
-      endpoint: meta.endpoint,
-      category: meta.category,
-      maxRateLimitWaitSeconds: this.config.retry.maxRateLimitWaitSeconds,
-      now: this.clock.now(),
     });
   }
 
-  private async requestToken(form: string, authorization: string): Promise<unknown> {
+  /**
+   * One refresh-token request. 5xx and 429 answers are retried by the loop like any other; every other answer,
+   * damaged bodies included, goes back to the token manager as it came (its body read as far as it arrived).
+   */
+  private async requestToken(form: string, authorization: string): Promise<TokenReply> {
     const meta = new RequestMeta(
       {endpoint: TOKEN_ENDPOINT, category: 'org_read', auth: 'basic', slot: false},
       this.clock.now()
     );
-    try {
-      const response = await this.http.request({
+    return this.loop.run(meta, 'post', async () => {
+      const response = await this.http.request<Readable>({
         method: 'post',
         url: TOKEN_ENDPOINT,
         data: form,
         headers: {Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded'},
+        responseType: 'stream',
+        validateStatus: () => true,
         pinterestCdc: meta,
       });
-      return response.data;
-    } catch (raw) {
-      throw this.classify(raw, meta);
-    }
+      const body = await readBody(response.data, this.config.requestTimeoutMs);
+      if (response.status >= 500 || response.status === 429) {
+        throw classifyOutcome(
+          {
+            status: response.status,
+            body: parseOrUndefined(body.text),
+            headers: response.headers as Record<string, unknown>,
+          },
+          {
+            endpoint: TOKEN_ENDPOINT,
+            category: meta.category,
+            maxRateLimitWaitSeconds: this.config.retry.maxRateLimitWaitSeconds,
+            now: this.clock.now(),
+          }
+        );
+      }
+      return {status: response.status, text: body.text, complete: body.complete};
+    });
   }
 
-  /**
-   * One logical request. The transport retries 5xx, network errors, timeouts and malformed bodies; this loop
-   * adds what needs the error's meaning: one refresh on 401, waits on 429 and transient 400s, daily-cap pauses.
-   */
-  private async send(method: 'get' | 'post', req: ApiRequest, body?: unknown): Promise<unknown> {
+  /** One logical request: the loop retries it as the retry policy decides. */
+  private send(method: 'get' | 'post', req: ApiRequest, body?: unknown): Promise<unknown> {
     const url = `${fillPath(req.path, req.pathParams)}${buildQuery(req.query)}`;
-    const startedAt = this.clock.now();
-    const retry = this.config.retry;
-    let refreshed = false;
-    let waits = 0;
-    for (;;) {
-      const meta = new RequestMeta({endpoint: req.path, category: req.category}, startedAt);
-      let error: CdcError;
-      try {
-        const response = await this.http.request({method, url, data: body, pinterestCdc: meta});
-        return response.data;
-      } catch (raw) {
-        error = this.classify(raw, meta);
-      }
-      if (error instanceof AuthError && error.status === 401) {
-        if (refreshed || !this.auth.canRefresh) {
-          throw new AuthError(
-            `Pinterest ${req.path} refused the access token${refreshed ? ' again after a refresh' : ''}: re-authenticate`,
-            {endpoint: req.path, status: 401, pinterestCode: error.pinterestCode, retriable: false}
-          );
-        }
-        refreshed = true;
-        this.hooks.onRetry?.({
-          endpoint: req.path,
-          method: method.toUpperCase(),
-          category: req.category,
-          reason: 'auth',
-          attempt: 1,
-          delaySeconds: 0,
-        });
-        await this.auth.onUnauthorized(meta.tokenUsed ?? '');
-        continue;
-      }
-      if (error instanceof QuotaExhaustedError) {
-        this.rateBudget.pause(error.category, error.resumeAt);
-        this.hooks.onRateLimited?.({category: error.category, kind: 'daily_cap', resumeAt: error.resumeAt});
-        this.logger.warn(
-          {endpoint: req.path, category: error.category, resumeAt: error.resumeAt.toISOString()},
-          'Pinterest daily quota spent: category paused'
-        );
-        throw error;
-      }
-      if (error instanceof PinterestApiError && error.status === 429 && !error.retriable) {
-        this.hooks.onRateLimited?.({category: req.category, kind: 'spam'});
-        throw error;
-      }
-      const waitable =
-        error.retriable &&
-        (error instanceof RateLimitedError ||
-          (error instanceof TransientError && (error.status ?? 0) >= 400 && (error.status ?? 0) < 500));
-      if (!waitable) throw error;
-      waits += 1;
-      const named = (error as RateLimitedError | TransientError).retryAfterMs;
-      const delayMs = named ?? backoffDelayMs(waits, retry);
-      if (
-        waits > retry.maxRateLimitRetries ||
-        !withinElapsedBound(startedAt, this.clock.now(), delayMs, retry)
-      )
-        throw error;
-      const reason = error instanceof RateLimitedError ? 'rate_limited' : 'server';
-      this.hooks.onRetry?.({
-        endpoint: req.path,
-        method: method.toUpperCase(),
-        category: req.category,
-        reason,
-        attempt: waits,
-        delaySeconds: delayMs / 1000,
-      });
-      if (error instanceof RateLimitedError) {
-        const resumeAt = new Date(this.clock.now() + delayMs);
-        // Every request of the category waits, not only this one: the next acquire() sleeps until then.
-        this.rateBudget.block(req.category, resumeAt.getTime());
-        this.hooks.onRateLimited?.({category: req.category, kind: 'throttled', resumeAt});
-      } else {
-        await this.sleep(delayMs);
-      }
-    }
+    const meta = new RequestMeta({endpoint: req.path, category: req.category}, this.clock.now());
+    return this.loop.run(meta, method, async () => {
+      const response = await this.http.request({method, url, data: body, pinterestCdc: meta});
+      return response.data;
+    });
+  }
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

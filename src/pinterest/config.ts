@@ -8,7 +8,7 @@ export interface RateLimitOverride {
 }
 
 export interface RetryBounds {
-  /** Attempts after the first for 5xx, network errors, timeouts and malformed bodies (axios-retry). */
+  /** Attempts after the first for 5xx, network errors, timeouts and malformed bodies. */
   maxRetries: number;
   /** First backoff step; doubles per attempt, with up to 20% jitter. */
   baseDelayMs: number;
@@ -48,8 +48,15 @@ export interface PinterestClientConfig {
   apiBaseUrl: string;
   maxConcurrency: number;
   requestTimeoutMs: number;
-  /** Refresh the access token this long before `expires_in` runs out. */
+  /**
+   * Refresh the access token between 1x and 2x this long before `expires_in` runs out (a random point per process,
+   * so the processes of one connection do not all refresh at once: the first stores it, the others adopt it).
+   */
   refreshAheadSeconds: number;
+  /** After a refused refresh token, how long a shared token store is watched for a newer one another process wrote. */
+  tokenStoreSettleMs: number;
+  /** While re-authorisation is required (or the client rejected), how often the token store is read again. */
+  reauthorizationRecheckMs: number;
   retry: RetryBounds;
   rateLimits: Partial<Record<RateCategory | 'safety_net', RateLimitOverride>>;
   analyticsColumns: string[];
@@ -95,6 +102,9 @@ export const DEFAULT_CLIENT_CONFIG: PinterestClientConfig = {
   maxConcurrency: 8,
   requestTimeoutMs: 30_000,
   refreshAheadSeconds: 300,
+  // A rotating process writes the new token within milliseconds normally; 10 s also covers a few kafkajs retries.
+  tokenStoreSettleMs: 10_000,
+  reauthorizationRecheckMs: 30_000,
   retry: {
     maxRetries: 5,
     baseDelayMs: 500,

@@ -29,6 +29,24 @@ export class PinterestApiError extends CdcError {
 /** 401, or a refresh that was refused: the user must re-authenticate. */
 export class AuthError extends PinterestApiError {}
 
+/**
+ * The token endpoint refused the app's own credentials (invalid client: wrong PINTEREST_CLIENT_ID or
+ * PINTEREST_CLIENT_SECRET, or an app Pinterest no longer accepts). No refresh token can help; fix the app
+ * credentials. Not retriable.
+ */
+export class InvalidClientError extends AuthError {
+  readonly oauthError = 'invalid_client' as const;
+}
+
+/**
+ * No usable refresh token: Pinterest refused it (invalid grant: retired, expired or revoked) and neither the token
+ * store nor the configuration holds a newer one. The user must authorise the app again. Not retriable; the
+ * service stays up and picks up a new token from the store or the configuration.
+ */
+export class ReauthorizationRequiredError extends AuthError {
+  readonly oauthError = 'invalid_grant' as const;
+}
+
 /** 403, missing scope, not permitted, or a spam block. */
 export class PermissionError extends PinterestApiError {}
 
@@ -82,9 +100,12 @@ export class ReportFailedError extends PinterestApiError {
   }
 }
 
-/** The rotated refresh token could not be persisted; the new access token is not used. */
+/**
+ * The token store could not be read or written (retriable: Kafka or the disk may come back), or holds a record
+ * this process cannot use (not retriable, e.g. encrypted with a key it does not have).
+ */
 export class TokenStoreError extends CdcError {
-  constructor(message: string) {
-    super(message, {retriable: true});
+  constructor(message: string, options: {retriable?: boolean; cause?: unknown} = {}) {
+    super(message, {retriable: options.retriable ?? true, cause: options.cause});
   }
 }

@@ -16,16 +16,21 @@ export type {
   RetryBounds,
 } from './config';
 export {FileTokenStore, MemoryTokenStore} from './token-store';
-export type {StoredTokens, TokenStore} from './token-store';
+export type {StoredTokens, TokenRecordStore, TokenStore} from './token-store';
+export {TokenRecordCodec} from './token-record';
+export type {DecodedTokens, TokenProtection} from './token-record';
+export {parseTokenKey, splitTokenKeys, TOKEN_KEY_FORMAT, TokenKeyRing} from './token-cipher';
 export {
   AuthError,
   BadRequestError,
+  InvalidClientError,
   NotFoundError,
   PaginationError,
   PermissionError,
   PinterestApiError,
   QuotaExhaustedError,
   RateLimitedError,
+  ReauthorizationRequiredError,
   ReportFailedError,
   TokenStoreError,
   TransientError,
@@ -53,6 +58,7 @@ export {addDays, daysBetween, todayUtc} from './dates';
 export type {BudgetSnapshotEntry} from './rate-budget';
 export {RATE_CATEGORIES, silentLogger} from './types';
 export type {
+  AuthorizationEvent,
   BudgetBucket,
   Clock,
   Logger,

@@ -158,38 +158,42 @@ export class RateBudget {
     if (info) this.observe(category, info, now);
   }
 
+  /** Learns the server's limits from the policies, then spends what `remaining` says is gone. */
   private observe(category: RateCategory, info: RateLimitInfo, now: number): void {
-    const shortest = new Map<BudgetBucket, RateLimitPolicy>();
-    for (const policy of info.policies) {
-      if (!policy.bucket || !policy.windowSeconds) continue;
-      const seen = shortest.get(policy.bucket);
-      if (!seen || (seen.windowSeconds ?? Infinity) > policy.windowSeconds)
-        shortest.set(policy.bucket, policy);
+    for (const policy of shortestWindowPerBucket(info.policies)) this.adopt(policy, now);
+    if (info.remaining !== undefined) {
+      this.applyRemaining(
+        this.bucket(remainingBucket(category, info)),
+        info.remaining,
+        info.resetSeconds,
+        now
+      );
     }
-    for (const [name, policy] of shortest) {
-      const bucket = this.bucket(name);
-      const cap = this.overrides[name];
-      const windowSeconds = policy.windowSeconds ?? bucket.windowSeconds;
-      const serverRate = policy.limit / (windowSeconds * 1000);
-      const capRate = cap ? cap.limit / (cap.windowSeconds * 1000) : Infinity;
-      this.refill(bucket, now);
-      bucket.refillPerMs = Math.min(serverRate, capRate);
-      bucket.capacity = Math.min(policy.limit, cap?.limit ?? Infinity);
-      bucket.windowSeconds = windowSeconds;
-      bucket.tokens = Math.min(bucket.tokens, bucket.capacity);
-    }
-    if (info.remaining === undefined) return;
-    const candidates = info.policies.filter((p) => p.bucket && p.limit === info.currentLimit);
-    const target =
-      candidates.find((p) => p.bucket === category)?.bucket ??
-      candidates[0]?.bucket ??
-      (info.policies.length <= 1 ? (info.policies[0]?.bucket ?? category) : category);
-    const bucket = this.bucket(target);
+  }
+
+  /** The server's limit for a bucket, never above the operator's cap. */
+  private adopt(policy: WindowedPolicy, now: number): void {
+    const bucket = this.bucket(policy.bucket);
+    const cap = this.overrides[policy.bucket];
     this.refill(bucket, now);
-    const available = info.remaining - bucket.inflight;
+    bucket.refillPerMs = Math.min(ratePerMs(policy), cap ? ratePerMs(cap) : Infinity);
+    bucket.capacity = Math.min(policy.limit, cap?.limit ?? Infinity);
+    bucket.windowSeconds = policy.windowSeconds;
+    bucket.tokens = Math.min(bucket.tokens, bucket.capacity);
+  }
+
+  /** Requests of ours still in flight are not in the server's `remaining` yet; none left = wait for the reset. */
+  private applyRemaining(
+    bucket: Bucket,
+    remaining: number,
+    resetSeconds: number | undefined,
+    now: number
+  ): void {
+    this.refill(bucket, now);
+    const available = remaining - bucket.inflight;
     bucket.tokens = Math.min(bucket.tokens, available);
-    if (available <= 0 && info.resetSeconds !== undefined) {
-      bucket.blockedUntil = Math.max(bucket.blockedUntil, now + info.resetSeconds * 1000);
+    if (available <= 0 && resetSeconds !== undefined) {
+      bucket.blockedUntil = Math.max(bucket.blockedUntil, now + resetSeconds * 1000);
     }
   }
 
@@ -225,4 +229,31 @@ export class RateBudget {
     }
     return out;
   }
+}
+
+type WindowedPolicy = RateLimitPolicy & {bucket: BudgetBucket; windowSeconds: number};
+
+const ratePerMs = (limit: {limit: number; windowSeconds: number}) =>
+  limit.limit / (limit.windowSeconds * 1000);
+
+/** A bucket may be named with several windows (per minute, per day): the shortest one paces requests. */
+function shortestWindowPerBucket(policies: readonly RateLimitPolicy[]): WindowedPolicy[] {
+  const shortest = new Map<BudgetBucket, WindowedPolicy>();
+  for (const policy of policies) {
+    if (!policy.bucket || !policy.windowSeconds) continue;
+    const seen = shortest.get(policy.bucket);
+    if (!seen || seen.windowSeconds > policy.windowSeconds)
+      shortest.set(policy.bucket, policy as WindowedPolicy);
+  }
+  return [...shortest.values()];
+}
+
+/**
+ * The bucket `remaining` describes: a policy whose limit the bare leading number names (the request's own
+ * category first), else the only policy there is, else the request's category (notes/pinterest-api.md §7).
+ */
+function remainingBucket(category: RateCategory, info: RateLimitInfo): BudgetBucket {
+  const named = info.policies.filter((p) => p.bucket && p.limit === info.currentLimit);
+  const lone = info.policies.length === 1 ? info.policies[0]?.bucket : undefined;
+  return named.find((p) => p.bucket === category)?.bucket ?? named[0]?.bucket ?? lone ?? category;
 }

@@ -1,8 +1,7 @@
 /**
  * The axios instance and its interceptors: bearer token, concurrency slot and rate budget before each
- * attempt; budget correction from headers, per-attempt hooks and JSON validation after it; axios-retry for
- * 5xx / network / timeout / malformed-body retries with backoff and jitter. src/pinterest is the only
- * place that imports axios.
+ * attempt; budget correction from headers, per-attempt hooks and JSON validation after it. One attempt per
+ * call: retries are the request loop's (request-loop.ts). src/pinterest is the only place that imports axios.
  */
 import axios, {
   AxiosError,
@@ -10,14 +9,12 @@ import axios, {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import axiosRetry from 'axios-retry';
-import {outcomeOfAxiosError, statusClassOf, transportRetryReason, type HttpOutcome} from './classify';
-import type {RetryBounds} from './config';
+import {outcomeOfAxiosError, statusClassOf, type HttpOutcome} from './classify';
 import type {RateBudget} from './rate-budget';
 import {parseRateLimitHeaders} from './rate-limit-headers';
-import {backoffDelayMs, withinElapsedBound} from './retry-policy';
 import type {Semaphore} from './semaphore';
-import type {Clock, RateCategory, RequestHooks, RetryReason} from './types';
+import type {RequestAuth} from './retry-policy';
+import type {Clock, RateCategory, RequestHooks} from './types';
 
 /**
  * Per-request state shared by every attempt. A class on purpose: axios deep-copies plain objects when it
@@ -27,7 +24,7 @@ export class RequestMeta {
   /** Path template for errors, logs and hooks: never the URL. */
   readonly endpoint: string;
   readonly category: RateCategory;
-  readonly auth: 'bearer' | 'basic' | 'none';
+  readonly auth: RequestAuth;
   /** Draw from the rate budget (false for report downloads from the storage host). */
   readonly budget: boolean;
   /** Take a concurrency slot (false for the token request, which slot holders may be waiting on). */
@@ -38,7 +35,6 @@ export class RequestMeta {
   holdingSlot = false;
   holdingBudget = false;
   tokenUsed: string | undefined;
-  nextRetryDelayMs = 0;
 
   constructor(
     init: {
@@ -69,7 +65,6 @@ declare module 'axios' {
 export interface TransportDeps {
   baseURL: string;
   timeoutMs: number;
-  retry: RetryBounds;
   clock: Clock;
   budget: RateBudget;
   semaphore: Semaphore;
@@ -77,6 +72,7 @@ export interface TransportDeps {
   accessToken: () => Promise<string>;
 }
 
+/** A parsed JSON body; a stream (the token request reads its body itself) passes too. */
 function isJsonBody(data: unknown): boolean {
   return data !== null && typeof data === 'object';
 }
@@ -142,7 +138,6 @@ export function createTransport(deps: TransportDeps): AxiosInstance {
     return config;
   });
 
-  // Registered before axios-retry, so it sees every attempt first.
   instance.interceptors.response.use(
     (response: AxiosResponse) => {
       const meta = response.config.pinterestCdc;
@@ -175,31 +170,5 @@ export function createTransport(deps: TransportDeps): AxiosInstance {
     }
   );
 
-  const reasonOf = (error: AxiosError): RetryReason | undefined =>
-    transportRetryReason(outcomeOfAxiosError(error));
-
-  axiosRetry(instance, {
-    retries: deps.retry.maxRetries,
-    shouldResetTimeout: true,
-    retryCondition: (error) => {
-      const meta = error.config?.pinterestCdc;
-      if (!meta || !reasonOf(error)) return false;
-      meta.nextRetryDelayMs = backoffDelayMs(meta.attempt, deps.retry);
-      return withinElapsedBound(meta.startedAt, clock.now(), meta.nextRetryDelayMs, deps.retry);
-    },
-    retryDelay: (_count, error) => error.config?.pinterestCdc?.nextRetryDelayMs ?? deps.retry.baseDelayMs,
-    onRetry: (count, error) => {
-      const meta = error.config?.pinterestCdc;
-      if (!meta) return;
-      hooks.onRetry?.({
-        endpoint: meta.endpoint,
-        method: (error.config?.method ?? 'get').toUpperCase(),
-        category: meta.category,
-        reason: reasonOf(error) ?? 'server',
-        attempt: count,
-        delaySeconds: meta.nextRetryDelayMs / 1000,
-      });
-    },
-  });
   return instance;
 }

@@ -66,10 +66,22 @@ export interface RateLimitedEvent {
   resumeAt?: Date;
 }
 
+/**
+ * Whether the connection can authenticate: `reauthorization_required` (Pinterest refused the refresh token and no
+ * newer one is known: the user must authorise the app again) and `client_rejected` (wrong client id or secret)
+ * last until a token or the credentials work again (`ok`). Reported on changes only.
+ */
+export interface AuthorizationEvent {
+  state: 'ok' | 'reauthorization_required' | 'client_rejected';
+  /** What is wrong and what to do (no secret in it); absent for `ok`. */
+  message?: string;
+}
+
 /** Observability seam: metrics subscribe here; nothing in the client calls prom-client. */
 export interface RequestHooks {
   onRequest?(event: RequestEvent): void;
   onRetry?(event: RetryEvent): void;
   onTokenRefresh?(event: TokenRefreshEvent): void;
   onRateLimited?(event: RateLimitedEvent): void;
+  onAuthorization?(event: AuthorizationEvent): void;
 }

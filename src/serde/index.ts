@@ -7,8 +7,11 @@ export {
   noAnswerReason,
   REGISTRY_REQUEST_TIMEOUT_MS,
   SchemaRegistrar,
+  subjectsOf,
 } from './schema-registrar';
-export type {RegistryClient, RegistryHooks, RegistryOutcome} from './schema-registrar';
+export type {RegistryClient, RegistryHooks, RegistryOutcome, SubjectSchema} from './schema-registrar';
+export {checkSubjects} from './schema-check';
+export type {SubjectCheck, SubjectState} from './schema-check';
 export {RegistryAccessError, verifyRegistryAccess} from './registry-access';
 export type {RegistryAccess} from './registry-access';
 export {toAvroRecord, recordPlan} from './to-avro';

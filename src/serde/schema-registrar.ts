@@ -68,9 +68,9 @@ export class SchemaRegistrar {
   }
 
   async register(schemas: CollectionSchemas): Promise<SubjectIds> {
-    const topic = topicOf(this.topicPrefix, schemas.declaration);
-    const keyId = await this.registerSubject(`${topic}-key`, schemas.keySchema);
-    const valueId = await this.registerSubject(`${topic}-value`, schemas.envelopeSchema);
+    const [key, value] = subjectsOf(this.topicPrefix, schemas);
+    const keyId = await this.registerSubject(key.subject, key.schema);
+    const valueId = await this.registerSubject(value.subject, value.schema);
     return {keyId, valueId};
   }
 
@@ -106,6 +106,20 @@ export class SchemaRegistrar {
       throw new SchemaRegistrationError(subject, reasonOf(error), {retriable: status === 429, cause: error});
     }
   }
+}
+
+export interface SubjectSchema {
+  subject: string;
+  schema: object;
+}
+
+/** The subjects of one collection (TopicNameStrategy: `<topic>-key`, `<topic>-value`) with their schemas. */
+export function subjectsOf(topicPrefix: string, schemas: CollectionSchemas): [SubjectSchema, SubjectSchema] {
+  const topic = topicOf(topicPrefix, schemas.declaration);
+  return [
+    {subject: `${topic}-key`, schema: schemas.keySchema},
+    {subject: `${topic}-value`, schema: schemas.envelopeSchema},
+  ];
 }
 
 /**

@@ -17,6 +17,7 @@ import type {StateStore} from './state-store';
  *   record:  [1][1][len][collection][len][shard][record key...]      value [1][flags][hash 8 bytes][image utf8]
  *   shard:   [1][2][len][collection][len][shard]                      value [1][flags][completed at ms, float64]
  *   token:   [1][3][name...]                                          value [1][JSON {refreshToken, expiresAt}]
+ *            (legacy: tokens now live in the token topic; see refreshTokenMessage)
  *   held:    [1][4][len][collection][len][shard]                      value [1][digest of held delete keys, utf8]
  *   owner:   [1][5][transactional id...]                              value: an ownership claim, written and read
  *            by the Kafka stage (src/kafka/ownership.ts); not state: the restore skips it.
@@ -164,7 +165,10 @@ export function analyticsProgressMessage(
   };
 }
 
-/** The refresh token record the Pinterest client's TokenStore writes; `name` tells apart several apps. */
+/**
+ * The refresh token record versions before the token topic wrote here, in clear (`name` = instance id). Still read
+ * (to move the token to the token store) and written only as a tombstone, which makes compaction forget it.
+ */
 export function refreshTokenMessage(name: string, token: StoredRefreshToken | null): ChangelogMessage {
   const key = Buffer.concat([Buffer.from([CHANGELOG_VERSION, KIND_TOKEN]), Buffer.from(name, 'utf8')]);
   if (token === null) return {key, value: null};
@@ -274,7 +278,8 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
         value === null ? undefined : decodeHeldDeletes(value);
       return;
     case 'token':
-      states.refreshToken = value === null ? undefined : decodeRefreshToken(value);
+      if (value === null) states.legacyRefreshTokens.delete(decoded.name);
+      else states.legacyRefreshTokens.set(decoded.name, decodeRefreshToken(value));
       return;
     case 'analytics_row': {
       let figures: RowFigures | null = null;

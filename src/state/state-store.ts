@@ -4,12 +4,16 @@ import {ShardState} from './shard-state';
 
 /**
  * All states of one process: one ShardState per (entity collection, shard), one AnalyticsShardState per
- * (analytics collection, ad account), plus the persisted refresh token.
+ * (analytics collection, ad account).
  */
 export class StateStore {
   private readonly shards = new Map<string, ShardState>();
   private readonly analyticsShards = new Map<string, AnalyticsShardState>();
-  refreshToken: StoredRefreshToken | undefined;
+  /**
+   * Refresh tokens found in the changelog under their record name (the instance id): where versions before the
+   * token topic kept them, in clear. Moved to the token store and tombstoned at start (src/app/token-storage.ts).
+   */
+  readonly legacyRefreshTokens = new Map<string, StoredRefreshToken>();
 
   /** The analytics state of (collection, ad account), created empty on first use. */
   analytics(collection: string, shard: string): AnalyticsShardState {

@@ -1,7 +1,13 @@
 import {type CollectionDeclaration, CollectionRegistry, shardOf} from '../collections';
 import type {JsonRecord, SyncContext} from '../events';
 import {CdcError, FencedError} from '../errors';
-import {NotFoundError, PermissionError, QuotaExhaustedError} from '../pinterest';
+import {
+  InvalidClientError,
+  NotFoundError,
+  PermissionError,
+  QuotaExhaustedError,
+  ReauthorizationRequiredError,
+} from '../pinterest';
 import type {StateStore} from '../state';
 import {StateDivergedError} from './batch-committer';
 import {Lanes} from './lanes';
@@ -123,8 +129,14 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
       if (error instanceof QuotaExhaustedError) pausedCategories.set(category, error.message);
       const outcome = record.fail(collection, shard, error);
       if (outcome === 'fatal') stop.abort();
+      // Refused credentials fail every listing alike, cycle after cycle: the token manager said it once.
+      const credentials =
+        error instanceof ReauthorizationRequiredError || error instanceof InvalidClientError;
       if (outcome === 'skipped' || outcome === 'failed')
-        deps.logger.warn({collection, shard, err: messageOf(error)}, `Listing ${outcome}`);
+        deps.logger[credentials ? 'debug' : 'warn'](
+          {collection, shard, err: messageOf(error)},
+          `Listing ${outcome}`
+        );
     }
   };
 

@@ -7,7 +7,7 @@
 import type {Command} from 'commander';
 import {Registry} from 'prom-client';
 
-import {openPipeline} from '../../app';
+import {announceTokenProtection, openPipeline} from '../../app';
 import {CdcError} from '../../errors';
 import {Metrics} from '../../observability';
 import {totalsByCollection, type CycleSummary, type UnitKind} from '../../sync';
@@ -27,6 +27,7 @@ export function registerSyncCommand(program: Command, ctx: CliContext): void {
       const {config} = ctx.loadConfig({...globals, set});
       const logger = commandLogger(ctx, config);
       const metrics = new Metrics({registry: new Registry(), version: ctx.version, defaultMetrics: false});
+      announceTokenProtection(config, logger);
       const kinds: UnitKind[] =
         config.analytics.collections.length > 0 ? ['entities', 'analytics'] : ['entities'];
       const pipeline = await openPipeline(config, {logger, metrics, version: ctx.version});

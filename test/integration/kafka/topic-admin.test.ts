@@ -1,6 +1,6 @@
 import {ConfigResourceTypes} from 'kafkajs';
 
-import {type TopicSpec} from '../../../src/kafka';
+import {ProduceError, type TopicSpec} from '../../../src/kafka';
 import {randomTopic, rawKafka, useConnection} from './helpers';
 
 async function describeTopic(topic: string): Promise<{partitions: number; configs: Record<string, string>}> {
@@ -94,5 +94,50 @@ describe('TopicAdmin.ensureTopics (real broker)', () => {
         .topicAdmin()
         .ensureTopics([{name: 'bad name', partitions: 0, replicationFactor: 1, cleanupPolicy: 'compact'}])
     ).rejects.toThrow(/invalid topic name "bad name".*partitions must be >= 1/);
+  });
+});
+
+describe('TopicAdmin.describeTopics and RecordWriter (real broker)', () => {
+  const kafka = useConnection();
+
+  it('says what exists and how it differs, creating nothing', async () => {
+    const present = randomTopic('present');
+    const absent = randomTopic('absent');
+    const admin = kafka.connection.topicAdmin();
+    await admin.ensureTopics([{name: present, partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete'}]);
+    const report = await admin.describeTopics([
+      {name: present, partitions: 2, replicationFactor: 1, cleanupPolicy: 'compact'},
+      {name: absent, partitions: 1, replicationFactor: 1, cleanupPolicy: 'compact'},
+    ]);
+    await admin.close();
+    expect(report.existing).toEqual([present]);
+    expect(report.missing).toEqual([absent]);
+    expect(report.mismatches.map((m) => m.setting)).toEqual(['partitions', 'cleanup.policy']);
+    const raw = rawKafka().admin();
+    await raw.connect();
+    expect(await raw.listTopics()).not.toContain(absent);
+    await raw.disconnect();
+  });
+
+  it('writes keyed records without a transaction, and never creates the topic it writes to', async () => {
+    const topic = randomTopic('plain');
+    const admin = kafka.connection.topicAdmin();
+    await admin.ensureTopics([{name: topic, partitions: 1, replicationFactor: 1, cleanupPolicy: 'compact'}]);
+    await admin.close();
+    const writer = kafka.connection.recordWriter();
+    await writer.write([{topic, key: Buffer.from('default'), value: Buffer.from('v1')}]);
+    await writer.write([{topic, key: Buffer.from('default'), value: Buffer.from('v2')}]);
+    const read = [];
+    for await (const r of kafka.connection.changelogReader().readToEnd(topic)) read.push(r.value?.toString());
+    expect(read).toEqual(['v1', 'v2']);
+
+    const missing = randomTopic('never-created');
+    await expect(
+      writer.write([{topic: missing, key: Buffer.from('k'), value: Buffer.from('v')}])
+    ).rejects.toBeInstanceOf(ProduceError);
+    const raw = rawKafka().admin();
+    await raw.connect();
+    expect(await raw.listTopics()).not.toContain(missing);
+    await raw.disconnect();
   });
 });

@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 
@@ -44,8 +45,11 @@ function loadAppConfig(objects: K8sObject[]) {
     const ref = e.valueFrom?.secretKeyRef;
     if (ref) {
       const data = secret && secret.metadata.name === ref.name ? secret.data?.[ref.key] : undefined;
-      env[e.name] =
-        data === undefined ? `secret-${ref.name}-${ref.key}` : Buffer.from(data, 'base64').toString();
+      // A Secret the chart does not render: a stand-in value of the right form (token keys: 64 hex digits).
+      const standIn = e.name.startsWith('PINTEREST_CDC_TOKEN_')
+        ? createHash('sha256').update(`${ref.name}/${ref.key}`).digest('hex')
+        : `secret-${ref.name}-${ref.key}`;
+      env[e.name] = data === undefined ? standIn : Buffer.from(data, 'base64').toString();
     }
   }
   const files: Record<string, string> = {[env.PINTEREST_CDC_CONFIG as string]: configMap.data['config.yaml']};
@@ -208,6 +212,8 @@ describe('default render (ci/default-values.yaml)', () => {
       expect(ref?.name).toBe(secret.metadata.name);
       expect(Object.keys(secret.data)).toContain(ref?.key);
     }
+    // No token key by default: the service then warns that tokens are stored in clear.
+    expect(envOf(objects).map((e) => e.name)).not.toContain('PINTEREST_CDC_TOKEN_KEY');
     const configText = (find(objects, 'ConfigMap') as Json).data['config.yaml'] as string;
     expect(configText).not.toContain('ci-client-secret');
     expect(configText).not.toContain('pinr.');
@@ -293,6 +299,8 @@ describe('existing Secret (ci/existing-secret-values.yaml)', () => {
       PINTEREST_CLIENT_ID: {name: 'pinterest-oauth', key: 'app-id'},
       PINTEREST_CLIENT_SECRET: {name: 'pinterest-oauth', key: 'app-secret'},
       PINTEREST_REFRESH_TOKEN: {name: 'pinterest-oauth', key: 'refresh'},
+      PINTEREST_CDC_TOKEN_KEY: {name: 'pinterest-token-key', key: 'token-key'},
+      PINTEREST_CDC_TOKEN_PREVIOUS_KEYS: {name: 'pinterest-token-key', key: 'previous'},
       KAFKA_SASL_PASSWORD: {name: 'kafka-user-pinterest-cdc', key: 'password'},
     });
     const annotations = (get(objects, 'Deployment') as Json).spec.template.metadata.annotations;
@@ -334,6 +342,8 @@ describe('ServiceMonitor and PrometheusRule (ci/servicemonitor-values.yaml)', ()
         'PinterestCdcKafkaProduceErrors',
         'PinterestCdcRateLimited',
         'PinterestCdcDeadLetters',
+        'PinterestCdcReauthorizationRequired',
+        'PinterestCdcClientRejected',
       ])
     );
     const known = await knownSeries();

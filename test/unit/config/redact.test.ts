@@ -20,6 +20,8 @@ describe('redaction', () => {
         'pinterest.accessToken',
         'pinterest.clientSecret',
         'pinterest.refreshToken',
+        'pinterest.tokenKey',
+        'pinterest.tokenPreviousKeys',
         'schemaRegistry.password',
       ].sort()
     );

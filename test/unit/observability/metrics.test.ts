@@ -18,6 +18,8 @@ const REQUIRED = [
   'pinterest_cdc_api_budget_remaining',
   'pinterest_cdc_api_category_paused',
   'pinterest_cdc_oauth_token_refreshes_total',
+  'pinterest_cdc_oauth_reauthorization_required',
+  'pinterest_cdc_oauth_client_rejected',
   'pinterest_cdc_records_fetched_total',
   'pinterest_cdc_change_events_total',
   'pinterest_cdc_snapshot_duration_seconds',
@@ -179,6 +181,29 @@ describe('Metrics', () => {
       (await series(registry, 'pinterest_cdc_api_budget_remaining')).map((s) => [s.labels.category, s.value])
     );
     expect(budget).toMatchObject({org_read: 7, ads_read: 50});
+  });
+
+  it('says while re-authorisation is required or the client is rejected, and when it is over', async () => {
+    const registry = new Registry();
+    const metrics = new Metrics({registry, version: '1', defaultMetrics: false});
+    const gauges = async () => ({
+      reauthorization: (await series(registry, 'pinterest_cdc_oauth_reauthorization_required'))[0]?.value,
+      client: (await series(registry, 'pinterest_cdc_oauth_client_rejected'))[0]?.value,
+    });
+    expect(await gauges()).toEqual({reauthorization: 0, client: 0});
+    expect(metrics.authorizationProblem()).toBeUndefined();
+    const hooks = metrics.pinterestHooks();
+    hooks.onAuthorization?.({
+      state: 'reauthorization_required',
+      message: 'Pinterest refused ...: re-authenticate',
+    });
+    expect(await gauges()).toEqual({reauthorization: 1, client: 0});
+    expect(metrics.authorizationProblem()).toMatch(/re-authenticate/);
+    hooks.onAuthorization?.({state: 'client_rejected', message: 'invalid client'});
+    expect(await gauges()).toEqual({reauthorization: 0, client: 1});
+    hooks.onAuthorization?.({state: 'ok'});
+    expect(await gauges()).toEqual({reauthorization: 0, client: 0});
+    expect(metrics.authorizationProblem()).toBeUndefined();
   });
 
   it('normalises endpoints and status classes', () => {

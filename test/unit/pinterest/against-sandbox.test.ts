@@ -43,7 +43,9 @@ describe('Pinterest client against the sandbox', () => {
     expect(fingerprint(first?.refreshToken)).toBe(sandbox.control.tokens().refreshTokens.current);
     expect(first?.refreshToken).not.toBe(sandbox.credentials.refreshToken);
 
-    // A new process: same store, the (now retired) configured token; the stored one must win.
+    // A new process: same store, the (now retired) configured token. It shares the stored access token; once that
+    // is revoked, it refreshes with the stored refresh token, which must win over the configured one.
+    sandbox.control.setFaults({revokeTokens: true});
     await clientFor(sandbox, {store: new FileTokenStore(file)}).get({
       path: '/user_account',
       category: 'org_read',

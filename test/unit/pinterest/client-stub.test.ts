@@ -3,7 +3,7 @@
  * sandbox was being written. Covers OAuth rotation and single-flight refresh, pagination, retries, 429 handling,
  * daily caps, malformed bodies, reports, and that no secret leaks into logs, hooks or errors.
  */
-import {mkdtempSync, readFileSync, statSync} from 'node:fs';
+import {mkdtempSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import * as path from 'node:path';
 import {
@@ -82,6 +82,7 @@ describe('OAuth', () => {
     );
     const memory = new MemoryTokenStore();
     const store: TokenStore = {
+      shared: false,
       load: () => memory.load(),
       save: async (t) => {
         events.push(`save:${t.refreshToken}`);
@@ -113,11 +114,13 @@ describe('OAuth', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pin-tokens-')), 'tokens.json');
     await client(stub, new FileTokenStore(file)).get({path: '/user_account', category: 'org_read'});
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, 'utf8')).refreshToken).toBe('pinr.stub-refresh-1');
-    // The configured token (pinr.stub-refresh-0) is retired by now: only the stored one can work.
+    expect((await new FileTokenStore(file).load())?.refreshToken).toBe('pinr.stub-refresh-1');
+    // The configured token (pinr.stub-refresh-0) is retired by now: only the stored one can work. The second
+    // process first shares the stored access token; revoked, it must refresh with the stored refresh token.
+    tokens.validAccess.clear();
     await client(stub, new FileTokenStore(file)).get({path: '/user_account', category: 'org_read'});
     expect(tokens.issued).toBe(2);
-    expect(JSON.parse(readFileSync(file, 'utf8')).refreshToken).toBe('pinr.stub-refresh-2');
+    expect((await new FileTokenStore(file).load())?.refreshToken).toBe('pinr.stub-refresh-2');
   });
 
   it('a second 401 after a refresh is a non-retriable AuthError asking to re-authenticate', async () => {

@@ -76,8 +76,8 @@ describe('state changelog', () => {
     expect(restored.shard('campaigns', '777').firstSnapshotComplete).toBe(false);
     expect(restored.shard('campaigns', ACCOUNT).firstSnapshotComplete).toBe(true);
     expect(restored.shard('campaigns', ACCOUNT).size).toBe(3);
-    expect(restored.refreshToken?.reveal()).toBe('pinr.secret-value');
-    expect(restored.refreshToken?.expiresAt).toBe('2026-09-01T00:00:00Z');
+    expect(restored.legacyRefreshTokens.get('pinterest')?.reveal()).toBe('pinr.secret-value');
+    expect(restored.legacyRefreshTokens.get('pinterest')?.expiresAt).toBe('2026-09-01T00:00:00Z');
   });
 
   it('forgets records, markers and the token on tombstones', () => {
@@ -100,8 +100,9 @@ describe('state changelog', () => {
     expect(store.shard('ads', ACCOUNT).firstSnapshotComplete).toBe(false);
     const token = refreshTokenMessage('pinterest', new StoredRefreshToken('t'));
     applyChangelogRecord(store, token.key, token.value);
+    expect(store.legacyRefreshTokens.size).toBe(1);
     applyChangelogRecord(store, token.key, null);
-    expect(store.refreshToken).toBeUndefined();
+    expect(store.legacyRefreshTokens.size).toBe(0);
   });
 
   it('gives each record, shard marker and token its own compaction key', () => {
@@ -139,7 +140,7 @@ describe('state changelog', () => {
   it('never shows the refresh token when printed, logged or serialised', () => {
     const token = new StoredRefreshToken('pinr.very-secret', '2026-09-01T00:00:00Z');
     const store = new StateStore();
-    store.refreshToken = token;
+    store.legacyRefreshTokens.set('default', token);
     for (const text of [
       String(token),
       JSON.stringify(token),

@@ -1,0 +1,91 @@
+/**
+ * Read-only look at the registry for `check`: is each subject's local schema registered already, would the
+ * registry accept it as a new version (compatible), or would it refuse it? Registers nothing. Confluent REST API
+ * (Apicurio's ccompat v7 serves it): `POST /subjects/{s}` looks a schema up, `POST /compatibility/subjects/{s}/
+ * versions/latest` tests one.
+ */
+import {basicAuthorization, type RegistryAccess} from './registry-access';
+import type {SubjectSchema} from './schema-registrar';
+
+export type SubjectState = 'registered' | 'compatible' | 'missing' | 'incompatible';
+
+export interface SubjectCheck {
+  subject: string;
+  state: SubjectState;
+  /** The registry's reasons for an incompatible schema. */
+  reasons?: string[];
+}
+
+// Confluent Schema Registry error codes: 40401 subject not found, 40403 schema not found.
+const SUBJECT_NOT_FOUND = 40401;
+
+export async function checkSubjects(
+  registry: RegistryAccess & {fetch?: typeof fetch},
+  subjects: readonly SubjectSchema[]
+): Promise<SubjectCheck[]> {
+  const out: SubjectCheck[] = [];
+  for (const {subject, schema} of subjects) {
+    const body = JSON.stringify({schema: JSON.stringify(schema)});
+    const lookup = await call(registry, `/subjects/${encodeURIComponent(subject)}`, body);
+    if (lookup.status === 200) {
+      out.push({subject, state: 'registered'});
+      continue;
+    }
+    if (lookup.status !== 404) throw registryError(subject, lookup);
+    if (lookup.body.error_code === SUBJECT_NOT_FOUND) {
+      out.push({subject, state: 'missing'});
+      continue;
+    }
+    const compat = await call(
+      registry,
+      `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+      body
+    );
+    if (compat.status === 404) {
+      out.push({subject, state: 'missing'});
+    } else if (compat.status === 200) {
+      const compatible = compat.body.is_compatible === true;
+      const reasons = Array.isArray(compat.body.messages) ? compat.body.messages.map(String) : [];
+      out.push(compatible ? {subject, state: 'compatible'} : {subject, state: 'incompatible', reasons});
+    } else if (compat.status === 409 || compat.status === 422) {
+      out.push({
+        subject,
+        state: 'incompatible',
+        reasons: [String(compat.body.message ?? `HTTP ${compat.status}`)],
+      });
+    } else {
+      throw registryError(subject, compat);
+    }
+  }
+  return out;
+}
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown> & {messages?: unknown[]};
+}
+
+async function call(
+  registry: RegistryAccess & {fetch?: typeof fetch},
+  path: string,
+  body: string
+): Promise<Answer> {
+  const headers = {'Content-Type': 'application/vnd.schemaregistry.v1+json', ...basicAuthorization(registry)};
+  const response = await (registry.fetch ?? fetch)(`${registry.url}${path}`, {method: 'POST', headers, body});
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = {};
+  }
+  return {
+    status: response.status,
+    body: (parsed && typeof parsed === 'object' ? parsed : {}) as Answer['body'],
+  };
+}
+
+function registryError(subject: string, answer: Answer): Error {
+  const message = typeof answer.body.message === 'string' ? `: ${answer.body.message}` : '';
+  return new Error(`schema registry answered HTTP ${answer.status} for ${subject}${message}`);
+}
