@@ -3,9 +3,9 @@ import type {AppConfig} from '../config';
 import {
   createKafkaConnection,
   OwnerIdentity,
+  transactionalIdFor,
   type KafkaConnection,
   type TopicSpec,
-  type TransactionalWriter,
   type WriterHooks,
 } from '../kafka';
 import type {Metrics} from '../observability';
@@ -20,18 +20,16 @@ import {
   type BatchEncoder,
   type RegistryHooks,
 } from '../serde';
-import {applyChangelogRecord, ownerClaimKey, StateStore} from '../state';
+import {ownerClaimKey, StateStore} from '../state';
 import {
-  DeleteGuard,
-  runCycle,
-  type CycleSummary,
   type SyncHooks,
   type SyncLogger,
   type SyncTopics,
   type UnitKind,
 } from '../sync';
-import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
+import {setAnalyticsGauges} from './analytics-unit';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
+import {sharedListings, TaskSet, type TasksCycleSummary} from './tasks';
 import {openTokenStore, settleStoredTokens, tokenCodec, tokenTopicSpec} from './token-storage';
 
 export interface PipelineDeps {
@@ -43,15 +41,32 @@ export interface PipelineDeps {
    * its claim instead of claiming again); default: a new one (the pipeline claims the id at open).
    */
   readonly owner?: OwnerIdentity;
+  /**
+   * The tasks taken at open: 'all' (default: one process runs everything, fencing any other holder) or 'none'
+   * (a fleet member: its group assignment calls `assign`).
+   */
+  readonly tasks?: 'all' | 'none';
 }
 
-/** A started pipeline: topics ensured, schemas registered, producer fenced, state restored. */
+/**
+ * A started pipeline: topics ensured, schemas registered; per held task, producer fenced and state restored.
+ */
 export interface Pipeline {
+  /** The state of every held task's shards. */
   readonly state: StateStore;
   readonly client: PinterestClient;
   readonly topics: SyncTopics;
-  /** One cycle of the given kinds (default: entities); a `fatal` summary must stop or rebuild the pipeline. */
-  runCycle(options?: {signal?: AbortSignal; kinds?: readonly UnitKind[]}): Promise<CycleSummary>;
+  /** Partitions of the state topic = tasks. */
+  readonly taskCount: number;
+  /** The tasks held and restored now. */
+  tasks(): number[];
+  /** Takes these tasks (fencing their previous owners, restoring them) and drops the others. */
+  assign(tasks: readonly number[]): Promise<void>;
+  /**
+   * One cycle of the given kinds (default: entities) over the held tasks; a `fatal` summary (a diverged state)
+   * must rebuild the pipeline. Fenced tasks are dropped and listed in `fencedTasks`.
+   */
+  runCycle(options?: {signal?: AbortSignal; kinds?: readonly UnitKind[]}): Promise<TasksCycleSummary>;
   close(): Promise<void>;
 }
 
@@ -74,8 +89,9 @@ export function pipelineTopics(config: AppConfig): TopicSpec[] {
   });
   return [
     ...config.sync.collections.map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
-    // The changelog must be compacted whatever the event topics use: it is the state.
-    spec(topics.state, 'compact'),
+    // The changelog must be compacted whatever the event topics use: it is the state. Its partitions are the
+    // fleet's tasks (README "Scaling").
+    {...spec(topics.state, 'compact'), partitions: config.fleet.tasks || config.kafka.partitions},
     spec(topics.deadLetters, 'delete'),
     ...(config.pinterest.tokenStore === 'kafka' ? [tokenTopicSpec(config)] : []),
   ];
@@ -127,76 +143,73 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     const encoder: BatchEncoder = new InlineBatchEncoder(new EventSerializer(catalog, ids));
     closeables.push(() => encoder.close());
 
-    const owner = deps.owner ?? new OwnerIdentity();
-    const writers = kafka.shardWriters({
-      prefix,
-      writer: {
-        hooks: metrics ? writerHooks(metrics) : undefined,
-        transactionTimeoutMs: config.kafka.transactionTimeoutSeconds * 1000,
-      },
-      // Claims in the state topic tell a transaction the broker aborted on timeout (go on) from a newer
-      // instance's fencing (stop): Kafka answers both with INVALID_PRODUCER_EPOCH (docs/notes.md).
-      ownershipFor: (transactionalId) =>
-        kafka.stateTopicOwnership({
-          topic: topics.state,
-          claimKey: ownerClaimKey(transactionalId),
-          transactionalId,
-          owner,
-        }),
+    // Fence a single-process instance of an older version (it used the id without `-task-<n>`), so it cannot
+    // write beside the tasks during a rolling upgrade (docs/notes.md "Fleet").
+    const legacyId = transactionalIdFor({prefix, shard: config.sync.instanceId});
+    const legacy = kafka.transactionalWriter({
+      transactionalId: legacyId,
+      ownership: kafka.stateTopicOwnership({
+        topic: topics.state,
+        claimKey: ownerClaimKey(legacyId),
+        transactionalId: legacyId,
+        owner: deps.owner ?? new OwnerIdentity(),
+      }),
     });
-    // One transactional id per instance: fencing it at start aborts whatever a crashed predecessor left open,
-    // which would otherwise hold back the changelog's last stable offset (docs/notes.md).
-    const writer: TransactionalWriter = writers.forShard(config.sync.instanceId);
-    await writer.init();
+    await legacy.init();
+    await legacy.close();
+
+    const stateAdmin = kafka.topicAdmin();
+    const taskCount = await stateAdmin.partitionCount(topics.state);
+    await stateAdmin.close();
 
     const state = new StateStore();
-    let restored = 0;
-    for await (const record of kafka.changelogReader().readToEnd(topics.state)) {
-      applyChangelogRecord(state, record.key, record.value);
-      restored += 1;
-    }
-    logger.info({records: restored, shards: state.all().length}, 'State restored from the changelog');
-
     const tokenStore = openTokenStore(config, kafka);
-    const {exposedRefreshToken} = await settleStoredTokens({
-      store: tokenStore,
-      codec: tokenCodec(config),
-      state,
-      stateWriter: writer,
-      stateTopic: topics.state,
-      logger,
-    });
     const client = new PinterestClient({
       config: pinterestClientConfig(config),
       tokenStore,
       logger,
       hooks: metrics?.pinterestHooks(),
     });
-    if (exposedRefreshToken !== undefined) client.retireRefreshToken(exposedRefreshToken);
-
-    // Kept for the pipeline's life: a held delete is released when the next listing agrees.
-    const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});
     const hooks = metrics ? syncHooks(metrics) : undefined;
-    const analytics = analyticsUnit({
+    const tasks = new TaskSet({
       config,
-      client,
+      kafka,
       state,
-      metrics,
-      hooks,
-      encoder,
-      sink: writer,
       topics,
-      maxEventsPerTransaction: config.kafka.transactionBatchSize,
+      taskCount,
+      client,
+      encoder,
       logger,
       version: deps.version,
+      metrics,
+      hooks,
+      writerHooks: metrics ? writerHooks(metrics) : undefined,
+      onTaskZeroRestored: async (writer) => {
+        const {exposedRefreshToken} = await settleStoredTokens({
+          store: tokenStore,
+          codec: tokenCodec(config),
+          state,
+          stateWriter: writer,
+          stateTopic: topics.state,
+          logger,
+        });
+        if (exposedRefreshToken !== undefined) client.retireRefreshToken(exposedRefreshToken);
+      },
     });
+    closeables.unshift(() => tasks.close());
+    if ((deps.tasks ?? 'all') === 'all') await tasks.assign(Array.from({length: taskCount}, (_, t) => t));
+    logger.info({tasks: tasks.tasks(), taskCount, shards: state.all().length}, 'Pipeline open');
     if (metrics) setAnalyticsGauges(metrics, state, config, Date.now());
+    const accountsPath = registry.get('ad_accounts').endpoint.path;
     return {
       state,
       client,
       topics,
+      taskCount,
+      tasks: () => tasks.tasks(),
+      assign: (held) => tasks.assign(held),
       runCycle: (options) =>
-        runCycle(
+        tasks.runCycle(
           {
             collections: config.sync.collections,
             adAccountIds: config.sync.adAccountIds,
@@ -205,19 +218,8 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             version: deps.version,
             kinds: options?.kinds,
           },
-          {
-            source: {pages: (request) => client.paginate(request)},
-            state,
-            encoder,
-            sink: writer,
-            topics,
-            maxEventsPerTransaction: config.kafka.transactionBatchSize,
-            logger,
-            hooks,
-            signal: options?.signal,
-            deleteGuard,
-            analytics,
-          }
+          sharedListings({pages: (request) => client.paginate(request)}, (path) => path === accountsPath),
+          options?.signal
         ),
       close: () => closeAll(),
     };

@@ -1,9 +1,12 @@
+import {AD_ACCOUNTS_SHARD, TOKEN_USER_SHARD} from '../collections';
 import type {AppConfig} from '../config';
 import {CdcError, FencedError} from '../errors';
-import {OwnerIdentity} from '../kafka';
+import {createKafkaConnection, OwnerIdentity, type GroupMembership} from '../kafka';
 import type {Metrics, Readiness} from '../observability';
 import {StateDivergedError, type CycleSummary, type SyncLogger, type UnitKind} from '../sync';
-import {openPipeline, type Pipeline} from './pipeline';
+import {kafkaConnectionConfig} from './clients';
+import {openPipeline, syncTopics, type Pipeline} from './pipeline';
+import type {TasksCycleSummary} from './tasks';
 import {announceTokenProtection} from './token-storage';
 
 export interface ServiceDeps {
@@ -20,7 +23,9 @@ export interface ServiceDeps {
 }
 
 /**
- * The long-running service: open the pipeline (ready once state is restored), then cycles: entity listings every
+ * The long-running service, one member of a fleet: it joins the consumer group `<prefix>.fleet` on the state
+ * topic, takes the tasks (partitions) the coordinator assigns it (fencing each one's previous owner, restoring its
+ * state), and runs the shards of those tasks; ready while it holds at least one restored task. Then cycles: entity listings every
  * `sync.intervalSeconds`, analytics windows every `analytics.intervalSeconds`; a kind that falls due while a
  * cycle runs starts when that cycle ends. A listing that fails is logged and tried again in its kind's next cycle.
  * When a batch's outcome is unknown (the in-memory state may be ahead of Kafka) the pipeline is reopened, which
@@ -35,16 +40,20 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   // than claiming it again (which would take it back from a newer instance).
   const owner = new OwnerIdentity();
   const open = async (): Promise<Pipeline> => {
-    readiness.block('pipeline', 'restoring state from the changelog');
-    const opened = await openPipeline(config, {logger, metrics, version: deps.version, owner});
+    readiness.block('pipeline', 'opening the pipeline');
+    const opened = await openPipeline(config, {logger, metrics, version: deps.version, owner, tasks: 'none'});
     metrics.trackBudget(() => opened.client.budget());
+    metrics.stateTasks.set(opened.taskCount);
     readiness.satisfy('pipeline');
     return opened;
   };
   announceTokenProtection(config, logger);
+  readiness.block('tasks', 'waiting for a task from the fleet group');
   // The first start retries what may pass (a broker still electing leaders, a registry still starting); a
   // configuration the cluster refuses (an incompatible schema, bad credentials) fails at once.
   let pipeline: Pipeline = await reopenPipeline(open, signal, sleep, logger, isRetriable);
+  const fleet = new FleetMember(config, {logger, metrics, readiness}, () => pipeline);
+  await fleet.join();
   let lastFailure: string | undefined;
   readiness.addNotes(() => [
     ...metrics.pausedCategories().map((p) => `${p.category} paused by a spent daily quota until ${p.until}`),
@@ -63,13 +72,18 @@ export async function runService(deps: ServiceDeps): Promise<void> {
     while (!signal.aborted) {
       const started = now();
       const kinds = cadence.due(started);
-      if (kinds.length === 0) {
+      if (kinds.length === 0 || pipeline.tasks().length === 0) {
+        if (kinds.length > 0) {
+          // No task yet (a rebalance is restoring them, or the fleet has more instances than tasks).
+          await sleep(500, signal);
+          continue;
+        }
         await sleep(Math.max(0, cadence.next() - started), signal);
         // Never a busy loop, even with a sleep that returns early: let timers and I/O run before looking again.
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      let summary: CycleSummary;
+      let summary: TasksCycleSummary;
       try {
         summary = await pipeline.runCycle({signal, kinds});
       } catch (error) {
@@ -82,7 +96,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
       const authorization = metrics.authorizationProblem();
       if (authorization) readiness.block('pinterest', authorization);
       else readiness.satisfy('pinterest');
-      if (summary.fatal instanceof FencedError) throw summary.fatal;
+      if (summary.fencedTasks.length > 0) fleet.fenced(summary.fencedTasks);
       if (summary.fatal instanceof StateDivergedError) {
         // A batch's outcome is unknown (e.g. the broker died during a commit): the in-memory state may be ahead
         // of Kafka. Rebuild it from the changelog, as a restart would, and go on (nothing lost, nothing doubled).
@@ -92,6 +106,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         );
         await pipeline.close();
         pipeline = await reopenPipeline(open, signal, sleep, logger);
+        await fleet.reassign();
         continue;
       }
       if (signal.aborted) break;
@@ -102,6 +117,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
           metrics.lastSuccessfulCycleTimestamp.set({collection: listing.collection}, now() / 1000);
       }
       setTrackedEntities(pipeline, metrics);
+      setAssignedShards(pipeline, metrics);
       lastFailure = summary.failed[0]
         ? `${summary.failed.length} listing(s) failed, e.g. ${summary.failed[0].collection} (${summary.failed[0].shard}): ${summary.failed[0].message}`
         : undefined;
@@ -126,8 +142,114 @@ export async function runService(deps: ServiceDeps): Promise<void> {
     }
   } finally {
     readiness.block('pipeline', 'stopped');
+    // Tasks first (each running listing commits what it diffed), then leave: the next owners take them at once.
     await pipeline.close();
+    await fleet.leave();
   }
+}
+
+/**
+ * This instance in the fleet group: each assignment goes to the pipeline (which fences and restores gained tasks
+ * and drops lost ones), in order; readiness and the fleet gauges follow what is held. Correctness does not rest
+ * on seeing a revocation in time: a task's new owner fences the old one's transactional id before it reads.
+ */
+class FleetMember {
+  private readonly membership: GroupMembership;
+  private readonly closeConnection: () => Promise<void>;
+  private assigned: readonly number[] = [];
+  private generation = 0;
+  private applying: Promise<void> = Promise.resolve();
+
+  constructor(
+    config: AppConfig,
+    private readonly deps: {logger: SyncLogger; metrics: Metrics; readiness: Readiness},
+    private readonly pipeline: () => Pipeline
+  ) {
+    const kafka = createKafkaConnection(kafkaConnectionConfig(config), {logger: deps.logger});
+    this.membership = kafka.groupMembership({
+      groupId: fleetGroupId(config.kafka.topicPrefix),
+      topic: syncTopics(config.kafka.topicPrefix).state,
+      sessionTimeoutMs: config.fleet.sessionTimeoutSeconds * 1000,
+    });
+    this.closeConnection = () => kafka.close();
+  }
+
+  join(): Promise<void> {
+    return this.membership.join(({partitions, generation}) => {
+      this.deps.metrics.rebalances.inc();
+      this.assigned = partitions;
+      this.generation = generation;
+      this.deps.readiness.block('tasks', `taking ${partitions.length} task(s) after a rebalance`);
+      void this.reassign();
+    });
+  }
+
+  /** Applies the latest assignment to the (maybe reopened) pipeline; a failure is retried while it is current. */
+  reassign(): Promise<void> {
+    const generation = this.generation;
+    const tasks = this.assigned;
+    this.applying = this.applying.then(async () => {
+      if (generation !== this.generation) return; // a newer assignment follows
+      const pipeline = this.pipeline();
+      try {
+        await pipeline.assign(tasks);
+      } catch (error) {
+        this.deps.logger.warn(
+          {tasks, err: error instanceof Error ? error.message : String(error)},
+          'Taking the assigned tasks failed; retrying'
+        );
+        setTimeout(() => void (generation === this.generation && this.reassign()), 2000).unref();
+      }
+      this.publish(pipeline);
+    });
+    return this.applying;
+  }
+
+  /**
+   * Tasks another process fenced: dropped already. Rejoin, so that the coordinator's next assignment is the truth
+   * again (a task fenced by a one-off `sync` run would otherwise stay without an owner until the next rebalance).
+   */
+  fenced(tasks: readonly number[]): void {
+    this.deps.metrics.fencedTasks.inc(tasks.length);
+    this.publish(this.pipeline());
+    this.applying = this.applying.then(async () => {
+      await this.membership.leave();
+      await this.join();
+    });
+  }
+
+  async leave(): Promise<void> {
+    await this.applying;
+    await this.membership.leave();
+    await this.closeConnection();
+  }
+
+  private publish(pipeline: Pipeline): void {
+    const held = pipeline.tasks();
+    this.deps.metrics.assignedTasks.set(held.length);
+    setAssignedShards(pipeline, this.deps.metrics);
+    if (held.length > 0) this.deps.readiness.satisfy('tasks');
+    else this.deps.readiness.block('tasks', 'holds no task (more instances than tasks, or a rebalance)');
+  }
+}
+
+/** The consumer group of a fleet: named by the topic prefix, like the topics it shares. */
+export function fleetGroupId(topicPrefix: string): string {
+  return `${topicPrefix}.fleet`;
+}
+
+function setAssignedShards(pipeline: Pipeline, metrics: Metrics): void {
+  const shards = new Set<string>();
+  for (const shard of pipeline.state.all()) shards.add(shard.shard);
+  for (const shard of pipeline.state.analyticsAll()) shards.add(shard.shard);
+  const counts = {ad_account: 0, user: 0, ad_accounts: 0};
+  for (const shard of shards) {
+    const local = shard.slice(shard.indexOf('/') + 1);
+    if (local === TOKEN_USER_SHARD) counts.user += 1;
+    else if (local === AD_ACCOUNTS_SHARD) counts.ad_accounts += 1;
+    else counts.ad_account += 1;
+  }
+  for (const [scope, count] of Object.entries(counts)) metrics.assignedShards.set({scope}, count);
 }
 
 /** When each kind of work is next due, from its interval and the start of its last cycle. */

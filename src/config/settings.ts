@@ -279,6 +279,25 @@ export const settings = {
       password: optional(text({description: 'SASL password.', env: ['KAFKA_SASL_PASSWORD'], secret: true})),
     },
   },
+  fleet: {
+    tasks: integer({
+      description:
+        'Partitions of the state topic when the service creates it = tasks = the most instances that can share ' +
+        'the work (README "Scaling"). 0 = `kafka.partitions`. An existing topic keeps its count: shards are ' +
+        'placed by the count it has, and a changed count is laid out again at the next restore.',
+      default: 0,
+      min: 0,
+      max: 10_000,
+    }),
+    sessionTimeoutSeconds: integer({
+      description:
+        "A stopped or partitioned instance's tasks go to the others after this long without heartbeats (the " +
+        "consumer group's session timeout; the broker allows 6-1800 s by default). SIGTERM hands them over at once.",
+      default: 10,
+      min: 6,
+      max: 1800,
+    }),
+  },
   schemaRegistry: {
     url: text({
       description:
@@ -330,8 +349,8 @@ export const settings = {
     }),
     instanceId: text({
       description:
-        'Stable id of this deployment: part of transactional ids and state keys. Two running instances must ' +
-        'never share one (Kafka fences the older).',
+        'Stable id of this deployment: part of transactional ids (`pinterest-cdc.<prefix>.<instanceId>-task-<n>`). ' +
+        'Every instance of one fleet uses the same one; two deployments writing the same topics must not.',
       default: 'default',
       schema: identifier,
     }),

@@ -38,6 +38,8 @@ export class KafkajsChangelogReader implements ChangelogReader {
     let ranges = await this.endOffsets(topic);
     const keyed = options.partitionOfKey;
     if (keyed) ranges = ranges.filter((r) => r.partition === partitionForKey(keyed, ranges.length));
+    const only = options.partitions;
+    if (only) ranges = ranges.filter((r) => only.includes(r.partition));
     options.onEndOffsets?.(ranges);
     const progress = new ReadProgress(ranges);
     if (progress.isDone()) return;

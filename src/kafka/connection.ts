@@ -3,6 +3,7 @@ import {Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs';
 import {ConfigError} from '../errors';
 import {readCaFile, verifyAccess} from './access';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
+import {KafkajsGroupMembership, type GroupMembershipOptions} from './group-membership';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
 import {StateTopicOwnership, type OwnerIdentity} from './ownership';
 import {KafkajsRecordWriter} from './record-writer';
@@ -12,6 +13,7 @@ import {KafkajsTopicLimits} from './topic-limits';
 import {KafkajsTransactionalWriter} from './transactional-writer';
 import type {
   ChangelogReader,
+  GroupMembership,
   KafkaConnectionConfig,
   KafkaLogger,
   RecordWriter,
@@ -33,6 +35,8 @@ export interface KafkaConnection {
   changelogReader(options?: ChangelogReaderOptions): ChangelogReader;
   /** Plain acknowledged writes (no transaction, no transactional id): the token topic. */
   recordWriter(): RecordWriter;
+  /** Membership of a consumer group that shares a topic's partitions among instances (the fleet's tasks). */
+  groupMembership(options: GroupMembershipOptions): GroupMembership;
   /**
    * Ownership of a transactional id recorded as claims in a compacted topic (the state changelog), for writers
    * whose id one process at a time may use (TransactionalWriterOptions.ownership).
@@ -113,6 +117,11 @@ export function createKafkaConnection(
     },
     changelogReader,
     recordWriter,
+    groupMembership: (options) => {
+      const membership = new KafkajsGroupMembership({kafka, logger: deps.logger, options});
+      track({close: () => membership.leave()});
+      return membership;
+    },
     stateTopicOwnership: (options) => {
       const claims = recordWriter();
       return new StateTopicOwnership({

@@ -8,6 +8,8 @@ export type {ChangelogReaderOptions} from './changelog-reader';
 export {ShardWriters, type ShardWritersOptions} from './shard-writers';
 export {configFingerprint, transactionalIdFor} from './transactional-id';
 export {payloadBytes} from './batch-plan';
+export {partitionForKey} from './partitioner';
+export type {GroupMembershipOptions} from './group-membership';
 export type {
   BatchResult,
   ChangelogReader,
@@ -15,6 +17,8 @@ export type {
   CleanupPolicy,
   DescribeTopicsReport,
   EnsureTopicsReport,
+  GroupAssignment,
+  GroupMembership,
   KafkaConnectionConfig,
   KafkaLogger,
   KafkaLogLevel,

@@ -134,6 +134,19 @@ export class KafkajsTopicAdmin implements TopicAdmin {
     }
   }
 
+  async partitionCount(topic: string): Promise<number> {
+    try {
+      const admin = await this.connected();
+      const {topics} = await admin.fetchTopicMetadata({topics: [topic]});
+      return topics[0]?.partitions.length ?? 0;
+    } catch (error) {
+      throw new CdcError(`reading the partitions of ${topic} failed: ${describeError(error)}`, {
+        retriable: kafkajsRetriable(error),
+        cause: error,
+      });
+    }
+  }
+
   async close(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;

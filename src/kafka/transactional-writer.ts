@@ -97,9 +97,10 @@ export interface KafkajsTransactionalWriterDeps {
 }
 
 function toKafkajsMessage(message: OutgoingMessage): Message {
+  const partition = message.partition === undefined ? {} : {partition: message.partition};
   return message.headers
-    ? {key: message.key, value: message.value, headers: message.headers}
-    : {key: message.key, value: message.value};
+    ? {key: message.key, value: message.value, headers: message.headers, ...partition}
+    : {key: message.key, value: message.value, ...partition};
 }
 
 /**

@@ -70,6 +70,8 @@ export interface TopicAdmin {
   ensureTopics(specs: readonly TopicSpec[]): Promise<EnsureTopicsReport>;
   /** Read-only: which of the specs exist and how existing ones differ; creates and alters nothing. */
   describeTopics(specs: readonly TopicSpec[]): Promise<DescribeTopicsReport>;
+  /** The partitions an existing topic has. */
+  partitionCount(topic: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,8 @@ export interface OutgoingMessage {
   /** null = tombstone. */
   value: Buffer | null;
   headers?: MessageHeaders;
+  /** Written to this partition instead of the key's (a fleet task's records go to the task's own partition). */
+  partition?: number;
 }
 
 export interface TopicTotals {
@@ -193,12 +197,33 @@ export interface ReadToEndOptions {
   onEndOffsets?(ends: {partition: number; start: string; end: string}[]): void;
   /** Only the partition a record with this key is written to (the Java client's partitioning of keys). */
   partitionOfKey?: Buffer;
+  /** Only these partitions (a fleet task restores its own partition). */
+  partitions?: readonly number[];
   /**
    * Also records of open and aborted transactions, up to the log end, without waiting for open transactions to
    * end: only for records written outside transactions (ownership claims). A partition whose only records at the
    * start belong to open transactions counts as empty, as in a committed read.
    */
   readUncommitted?: boolean;
+}
+
+/** One instance's share of a consumer group: the partitions the coordinator gave it in one generation. */
+export interface GroupAssignment {
+  readonly partitions: readonly number[];
+  /** Increases with every rebalance this member takes part in (counted locally). */
+  readonly generation: number;
+}
+
+/**
+ * Membership of a consumer group used only to share partitions (no records are consumed, no offsets committed):
+ * the group coordinator assigns the topic's partitions over the live members; a member that stops heartbeating
+ * for the session timeout is evicted and its partitions go to the others.
+ */
+export interface GroupMembership {
+  /** Joins; `onAssignment` is called after every rebalance with this member's partitions (maybe none). */
+  join(onAssignment: (assignment: GroupAssignment) => void): Promise<void>;
+  /** Leaves the group (the others get this member's partitions at once, without waiting for a timeout). */
+  leave(): Promise<void>;
 }
 
 export interface ChangelogReader {

@@ -64,6 +64,11 @@ export class Metrics {
   readonly lastCheckpointTimestamp: Gauge;
   readonly cycleDuration: Histogram<'kind'>;
   readonly lastSuccessfulCycleTimestamp: Gauge<'collection'>;
+  readonly assignedShards: Gauge<'scope'>;
+  readonly assignedTasks: Gauge;
+  readonly stateTasks: Gauge;
+  readonly rebalances: Counter;
+  readonly fencedTasks: Counter;
 
   private readonly endpoints = new BoundedValues(MAX_ENDPOINTS);
   private readonly pausedUntil = new Map<string, number>();
@@ -273,6 +278,33 @@ export class Metrics {
       name: name('last_successful_cycle_timestamp_seconds'),
       help: 'Time the last successful cycle of a collection ended (Unix seconds).',
       labelNames: ['collection'],
+      registers,
+    });
+    // Fleet (README "Scaling"): what this instance runs; the fleet's sums show every shard held exactly once.
+    this.assignedShards = new Gauge({
+      name: name('assigned_shards'),
+      help: 'Shards this instance runs (those of its tasks that have state), by scope (ad_account, user, ad_accounts).',
+      labelNames: ['scope'],
+      registers,
+    });
+    this.assignedTasks = new Gauge({
+      name: name('assigned_tasks'),
+      help: 'Tasks (partitions of the state topic) this instance holds, restored.',
+      registers,
+    });
+    this.stateTasks = new Gauge({
+      name: name('tasks'),
+      help: 'Tasks of the fleet: partitions of the state topic (the most instances that can share the work).',
+      registers,
+    });
+    this.rebalances = new Counter({
+      name: name('rebalances_total'),
+      help: 'Assignments this instance received from the fleet group (each rebalance it took part in).',
+      registers,
+    });
+    this.fencedTasks = new Counter({
+      name: name('fenced_tasks_total'),
+      help: 'Tasks this instance dropped because another instance fenced their transactional id.',
       registers,
     });
 

@@ -22,6 +22,9 @@ import type {StateStore} from './state-store';
  *   owner:   [1][5][transactional id...]                              value: an ownership claim, written and read
  *            by the Kafka stage (src/kafka/ownership.ts); not state: the restore skips it.
  *   analytics row [1][6]... and analytics progress [1][7]...: src/state/analytics-codec.ts
+ *   layout:  [1][8][partition uint32]                                value [1][partition count uint32]
+ *            written into its own partition by the fleet task of that partition once its shards' records all
+ *            live there (src/fleet/task-restore.ts); not state: the restore reads it, then skips it.
  * A null value (tombstone) forgets the thing. The version byte lets a later format coexist with this one.
  */
 export const CHANGELOG_VERSION = 1;
@@ -32,6 +35,7 @@ const KIND_HELD_DELETES = 4;
 const KIND_OWNER = 5;
 const KIND_ANALYTICS_ROW = 6;
 const KIND_ANALYTICS_PROGRESS = 7;
+const KIND_LAYOUT = 8;
 const FLAG_IMAGE = 1;
 const FLAG_FIRST_SNAPSHOT_COMPLETE = 1;
 
@@ -46,6 +50,7 @@ export type ChangelogKey =
   | {readonly kind: 'held'; readonly collection: string; readonly shard: string}
   | {readonly kind: 'token'; readonly name: string}
   | {readonly kind: 'owner'; readonly transactionalId: string}
+  | {readonly kind: 'layout'; readonly partition: number}
   | {
       readonly kind: 'analytics_row';
       readonly collection: string;
@@ -186,6 +191,10 @@ export function decodeChangelogKey(key: Buffer): ChangelogKey {
   const kind = key[1];
   if (kind === KIND_TOKEN) return {kind: 'token', name: key.toString('utf8', 2)};
   if (kind === KIND_OWNER) return {kind: 'owner', transactionalId: key.toString('utf8', 2)};
+  if (kind === KIND_LAYOUT) {
+    if (key.length !== 6) throw new ChangelogFormatError('Truncated changelog layout key');
+    return {kind: 'layout', partition: key.readUInt32BE(2)};
+  }
   if (
     kind !== KIND_RECORD &&
     kind !== KIND_SHARD &&
@@ -305,8 +314,35 @@ export function applyChangelogRecord(states: StateStore, key: Buffer, value: Buf
       return;
     }
     case 'owner':
+    case 'layout':
       return;
   }
+}
+
+/**
+ * The layout marker of a state-topic partition: its value says for which partition count the partition holds
+ * every record of the shards that hash to it (and only there).
+ */
+export function layoutMessage(partition: number, partitionCount: number): ChangelogMessage {
+  const key = Buffer.from([CHANGELOG_VERSION, KIND_LAYOUT, 0, 0, 0, 0]);
+  key.writeUInt32BE(partition, 2);
+  const value = Buffer.from([CHANGELOG_VERSION, 0, 0, 0, 0]);
+  value.writeUInt32BE(partitionCount, 1);
+  return {key, value};
+}
+
+export function decodeLayoutValue(value: Buffer): number {
+  checkVersion(value, 'value');
+  if (value.length !== 5) throw new ChangelogFormatError('Truncated changelog layout value');
+  return value.readUInt32BE(1);
+}
+
+/**
+ * The shard a changelog record belongs to; undefined for records of no shard: legacy clear tokens, ownership
+ * claims and layout markers.
+ */
+export function shardOfChangelogKey(decoded: ChangelogKey): string | undefined {
+  return 'shard' in decoded ? decoded.shard : undefined;
 }
 
 function scopedKey(kind: number, collection: string, shard: string, rest: string): Buffer {

@@ -11,15 +11,18 @@ export {
   ChangelogFormatError,
   decodeChangelogKey,
   decodeHeldDeletes,
+  decodeLayoutValue,
   decodeRecordValue,
   decodeRefreshToken,
   decodeShardMarker,
   heldDeletesMessage,
+  layoutMessage,
   ownerClaimKey,
   recordStateMessage,
   recordValueWithoutImage,
   refreshTokenMessage,
   shardMarkerMessage,
+  shardOfChangelogKey,
 } from './changelog';
 export type {ChangelogKey, ChangelogMessage} from './changelog';
 export {formatUint64Key, parseUint64Key} from './numeric-key';

@@ -48,6 +48,12 @@ export class StateStore {
   all(): ShardState[] {
     return [...this.shards.values()];
   }
+
+  /** Forgets every entity and analytics shard whose id matches (a fleet task this process no longer holds). */
+  dropShards(matches: (shard: string) => boolean): void {
+    for (const [id, state] of this.shards) if (matches(state.shard)) this.shards.delete(id);
+    for (const [id, state] of this.analyticsShards) if (matches(state.shard)) this.analyticsShards.delete(id);
+  }
 }
 
 function shardId(collection: string, shard: string): string {

@@ -35,6 +35,11 @@ export interface CycleOptions {
   readonly version: string;
   /** The kinds of work due this cycle; default entities only. */
   readonly kinds?: readonly UnitKind[];
+  /**
+   * The shards this cycle runs (a fleet task's); default all. The ad-account list is still read to find the ad
+   * accounts, but diffed only when its own shard is run.
+   */
+  readonly runsShard?: (shard: string) => boolean;
 }
 
 /** Reads the analytics windows of one ad account (the analytics stage); results per analytics collection. */
@@ -175,8 +180,11 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
   const perAccount = entities
     ? registry.entities().filter((c) => c.scope === 'ad_account' && wanted.has(c.name))
     : [];
+  const runs = options.runsShard ?? (() => true);
   const tokenUser = entities
-    ? registry.entities().filter((c) => c.scope === 'token_user' && wanted.has(c.name))
+    ? registry
+        .entities()
+        .filter((c) => c.scope === 'token_user' && wanted.has(c.name) && runs(shardOf(c)))
     : [];
 
   for (const declaration of tokenUser) {
@@ -185,9 +193,9 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
     );
   }
 
-  const listsAccounts = entities && wanted.has(AD_ACCOUNTS);
+  const accountsDeclaration = registry.get(AD_ACCOUNTS);
+  const listsAccounts = entities && wanted.has(AD_ACCOUNTS) && runs(shardOf(accountsDeclaration));
   if (listsAccounts || perAccount.length > 0 || analytics) {
-    const accountsDeclaration = registry.get(AD_ACCOUNTS);
     void lanes.enqueue(accountsDeclaration.rateCategory, () =>
       attempt(AD_ACCOUNTS, shardOf(accountsDeclaration), accountsDeclaration.rateCategory, async () => {
         // One listing both says which ad accounts exist and, when captured, diffs the ad_accounts collection.
@@ -213,7 +221,8 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
           );
         }
         const accountIds = only.size > 0 ? [...only] : visible;
-        for (const adAccountId of [...new Set(accountIds)].sort()) planAccount(adAccountId);
+        for (const adAccountId of [...new Set(accountIds)].sort())
+          if (runs(adAccountId)) planAccount(adAccountId);
       })
     );
   }

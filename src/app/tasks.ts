@@ -1,0 +1,263 @@
+import type {AppConfig} from '../config';
+import type {JsonRecord} from '../events';
+import {FencedError} from '../errors';
+import {pinStateRecords, restoreTask, taskOf, taskWriterShard} from '../fleet';
+import {
+  OwnerIdentity,
+  transactionalIdFor,
+  type KafkaConnection,
+  type TransactionalWriter,
+  type WriterHooks,
+} from '../kafka';
+import type {Metrics} from '../observability';
+import type {PinterestClient} from '../pinterest';
+import type {BatchEncoder} from '../serde';
+import {ownerClaimKey, type StateStore} from '../state';
+import {
+  DeleteGuard,
+  runCycle,
+  type CycleOptions,
+  type CycleSummary,
+  type RecordSource,
+  type SyncHooks,
+  type SyncLogger,
+  type SyncTopics,
+} from '../sync';
+import {analyticsUnit} from './analytics-unit';
+
+/** One task this process holds: a partition of the state topic, its writer and the shards that hash to it. */
+interface HeldTask {
+  readonly index: number;
+  readonly writer: TransactionalWriter;
+  readonly deleteGuard: DeleteGuard;
+  /** Aborted when the task is revoked or dropped: its running listing stops between pages and commits. */
+  readonly stop: AbortController;
+  running: Promise<unknown>;
+}
+
+export interface TaskSetDeps {
+  readonly config: AppConfig;
+  readonly kafka: KafkaConnection;
+  readonly state: StateStore;
+  readonly topics: SyncTopics;
+  readonly taskCount: number;
+  readonly client: PinterestClient;
+  readonly encoder: BatchEncoder;
+  readonly logger: SyncLogger;
+  readonly version: string;
+  readonly metrics?: Metrics;
+  readonly hooks?: SyncHooks;
+  readonly writerHooks?: WriterHooks;
+  /** Runs once task 0 is restored (legacy state without a shard is task 0's). */
+  readonly onTaskZeroRestored?: (writer: TransactionalWriter) => Promise<void>;
+}
+
+/** A cycle over every held task, with the tasks it lost to fencing (dropped; the rest went on). */
+export interface TasksCycleSummary extends CycleSummary {
+  readonly fencedTasks: readonly number[];
+}
+
+/**
+ * The tasks this process holds. Taking a task: a fresh owner identity claims the task's transactional id in the
+ * state topic, its InitProducerId fences whoever held it before (aborting that one's open transaction), and
+ * only then is the task's partition read; so a stalled previous owner cannot commit after the restore.
+ * Dropping one: its listing is stopped (it commits what it diffed, or is fenced), its writer closed, its shards
+ * forgotten. A task whose writer is fenced (another instance took it) is dropped the same way.
+ */
+export class TaskSet {
+  private readonly held = new Map<number, HeldTask>();
+  private changing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: TaskSetDeps) {}
+
+  /** The restored tasks, ascending. */
+  tasks(): number[] {
+    return [...this.held.keys()].sort((a, b) => a - b);
+  }
+
+  /** Takes `tasks` (fence, restore) and drops the others; calls are serialised. */
+  assign(tasks: readonly number[]): Promise<void> {
+    const next = this.changing.then(() => this.apply(tasks));
+    this.changing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async apply(tasks: readonly number[]): Promise<void> {
+    const wanted = new Set(tasks.filter((t) => t >= 0 && t < this.deps.taskCount));
+    const lost = this.tasks().filter((t) => !wanted.has(t));
+    await Promise.all(lost.map((t) => this.drop(t, 'revoked')));
+    const gained = [...wanted].filter((t) => !this.held.has(t)).sort((a, b) => a - b);
+    // One at a time: each restore reads a partition and the machine may be small; the first task runs sooner.
+    for (const task of gained) await this.take(task);
+  }
+
+  private async take(index: number): Promise<void> {
+    const {config, kafka, topics, logger} = this.deps;
+    const transactionalId = transactionalIdFor({
+      prefix: config.kafka.topicPrefix,
+      shard: taskWriterShard(config.sync.instanceId, index),
+    });
+    const writer = kafka.transactionalWriter({
+      transactionalId,
+      hooks: this.deps.writerHooks,
+      transactionTimeoutMs: config.kafka.transactionTimeoutSeconds * 1000,
+      // A fresh identity per taking: this process claims the id again even if it held the task before.
+      ownership: kafka.stateTopicOwnership({
+        topic: topics.state,
+        claimKey: ownerClaimKey(transactionalId),
+        transactionalId,
+        owner: new OwnerIdentity(),
+      }),
+    });
+    try {
+      const started = Date.now();
+      await writer.init();
+      const pinned = pinStateRecords(writer, topics.state, index);
+      const restored = await restoreTask({
+        reader: kafka.changelogReader(),
+        stateTopic: topics.state,
+        task: index,
+        taskCount: this.deps.taskCount,
+        state: this.deps.state,
+        writer: pinned,
+        batchSize: config.kafka.transactionBatchSize,
+        logger,
+      });
+      if (index === 0) await this.deps.onTaskZeroRestored?.(pinned);
+      this.held.set(index, {
+        index,
+        writer: pinned,
+        deleteGuard: new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100}),
+        stop: new AbortController(),
+        running: Promise.resolve(),
+      });
+      logger.info(
+        {task: index, transactionalId, ...restored, seconds: (Date.now() - started) / 1000},
+        'Task taken: state restored from its partition'
+      );
+    } catch (error) {
+      this.forget(index);
+      await writer.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async drop(index: number, why: 'revoked' | 'fenced' | 'closed'): Promise<void> {
+    const task = this.held.get(index);
+    if (!task) return;
+    this.held.delete(index);
+    task.stop.abort();
+    await task.running.catch(() => undefined);
+    await task.writer.close().catch(() => undefined);
+    this.forget(index);
+    this.deps.logger.info({task: index, why}, 'Task dropped');
+  }
+
+  private forget(index: number): void {
+    this.deps.state.dropShards((shard) => taskOf(shard, this.deps.taskCount) === index);
+  }
+
+  /**
+   * One cycle of every held task, side by side; a task's cycle runs only the shards that hash to it. The
+   * ad-account list is read once per cycle for all of them (`source` shares it).
+   */
+  async runCycle(
+    options: Omit<CycleOptions, 'runsShard'>,
+    source: RecordSource,
+    signal?: AbortSignal
+  ): Promise<TasksCycleSummary> {
+    const started = Date.now();
+    // One sync id for the round: every task's events of this cycle carry the same one.
+    const syncId = new Date(started).toISOString();
+    const tasks = [...this.held.values()];
+    const results = await Promise.all(
+      tasks.map(async (task) => {
+        const stop = signal ? AbortSignal.any([signal, task.stop.signal]) : task.stop.signal;
+        const cycle = runCycle(
+          {...options, runsShard: (shard) => taskOf(shard, this.deps.taskCount) === task.index},
+          {
+            source,
+            newSyncId: () => syncId,
+            state: this.deps.state,
+            encoder: this.deps.encoder,
+            sink: task.writer,
+            topics: this.deps.topics,
+            maxEventsPerTransaction: this.deps.config.kafka.transactionBatchSize,
+            logger: this.deps.logger,
+            hooks: this.deps.hooks,
+            signal: stop,
+            deleteGuard: task.deleteGuard,
+            analytics: analyticsUnit({
+              config: this.deps.config,
+              client: this.deps.client,
+              state: this.deps.state,
+              metrics: this.deps.metrics,
+              hooks: this.deps.hooks,
+              encoder: this.deps.encoder,
+              sink: task.writer,
+              topics: this.deps.topics,
+              maxEventsPerTransaction: this.deps.config.kafka.transactionBatchSize,
+              logger: this.deps.logger,
+              version: this.deps.version,
+            }),
+          }
+        );
+        task.running = cycle;
+        return {task: task.index, summary: await cycle};
+      })
+    );
+    const fencedTasks: number[] = [];
+    for (const {task, summary} of results) {
+      if (summary.fatal instanceof FencedError) {
+        this.deps.logger.warn({task, err: summary.fatal.message}, 'Task fenced by another instance; dropping it');
+        fencedTasks.push(task);
+        await this.drop(task, 'fenced');
+      }
+    }
+    const diverged = results.map((r) => r.summary.fatal).find((f) => f && !(f instanceof FencedError));
+    return {
+      syncId,
+      kinds: options.kinds ?? ['entities'],
+      listings: results.flatMap((r) => r.summary.listings),
+      skipped: results.flatMap((r) => r.summary.skipped),
+      failed: results.flatMap((r) => r.summary.failed),
+      ...(diverged ? {fatal: diverged} : {}),
+      durationSeconds: (Date.now() - started) / 1000,
+      fencedTasks,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.changing;
+    await Promise.all(this.tasks().map((t) => this.drop(t, 'closed')));
+  }
+}
+
+/**
+ * A source that reads each listing asked for by several task cycles of one round only once (the ad-account list:
+ * every task needs it to find its ad accounts) and replays the pages to each.
+ */
+export function sharedListings(source: RecordSource, shared: (path: string) => boolean): RecordSource {
+  const reads = new Map<string, Promise<JsonRecord[][]>>();
+  return {
+    pages(request) {
+      if (!shared(request.path)) return source.pages(request);
+      const key = JSON.stringify(request);
+      let read = reads.get(key);
+      if (!read) {
+        read = collect(source.pages(request));
+        reads.set(key, read);
+      }
+      const pending = read;
+      return (async function* () {
+        for (const page of await pending) yield page;
+      })();
+    },
+  };
+}
+
+async function collect(pages: AsyncIterable<JsonRecord[]>): Promise<JsonRecord[][]> {
+  const out: JsonRecord[][] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
