@@ -17,10 +17,10 @@ import {
 } from '../pinterest';
 import {refreshTokenMessage, type StateStore} from '../state';
 import type {SyncLogger} from '../sync';
+import {DEFAULT_CONNECTION} from '../sync/shards';
 import {KafkaTokenStore} from './kafka-token-store';
 
-/** The one connection of today's configuration (issue 11 adds named ones); the token record's key. */
-export const DEFAULT_CONNECTION = 'default';
+export {DEFAULT_CONNECTION} from '../sync/shards';
 
 export function tokenTopic(prefix: string): string {
   return `${prefix}.tokens`;

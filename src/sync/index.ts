@@ -31,3 +31,13 @@ export type {
   SyncLogger,
   SyncTopics,
 } from './ports';
+export {
+  adAccountShard,
+  CONNECTION_NAME_PATTERN,
+  DEFAULT_CONNECTION,
+  isConnectionName,
+  parseShardId,
+  shardFor,
+  shardId,
+} from './shards';
+export type {Shard, ShardScope} from './shards';
