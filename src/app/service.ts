@@ -1,9 +1,15 @@
-import {AD_ACCOUNTS_SHARD, TOKEN_USER_SHARD} from '../collections';
 import type {AppConfig} from '../config';
 import {CdcError, FencedError} from '../errors';
 import {createKafkaConnection, OwnerIdentity, type GroupMembership} from '../kafka';
 import type {Metrics, Readiness} from '../observability';
-import {StateDivergedError, type CycleSummary, type SyncLogger, type UnitKind} from '../sync';
+import {
+  parseShardId,
+  StateDivergedError,
+  type CycleSummary,
+  type ShardScope,
+  type SyncLogger,
+  type UnitKind,
+} from '../sync';
 import {kafkaConnectionConfig} from './clients';
 import {openPipeline, syncTopics, type Pipeline} from './pipeline';
 import type {TasksCycleSummary} from './tasks';
@@ -242,13 +248,8 @@ function setAssignedShards(pipeline: Pipeline, metrics: Metrics): void {
   const shards = new Set<string>();
   for (const shard of pipeline.state.all()) shards.add(shard.shard);
   for (const shard of pipeline.state.analyticsAll()) shards.add(shard.shard);
-  const counts = {ad_account: 0, user: 0, ad_accounts: 0};
-  for (const shard of shards) {
-    const local = shard.slice(shard.indexOf('/') + 1);
-    if (local === TOKEN_USER_SHARD) counts.user += 1;
-    else if (local === AD_ACCOUNTS_SHARD) counts.ad_accounts += 1;
-    else counts.ad_account += 1;
-  }
+  const counts: Record<ShardScope, number> = {ad_account: 0, user: 0, ad_accounts: 0};
+  for (const shard of shards) counts[parseShardId(shard).scope] += 1;
   for (const [scope, count] of Object.entries(counts)) metrics.assignedShards.set({scope}, count);
 }
 

@@ -97,6 +97,7 @@ export class TaskSet {
       prefix: config.kafka.topicPrefix,
       shard: taskWriterShard(config.sync.instanceId, index),
     });
+    const owner = new OwnerIdentity();
     const writer = kafka.transactionalWriter({
       transactionalId,
       hooks: this.deps.writerHooks,
@@ -106,13 +107,13 @@ export class TaskSet {
         topic: topics.state,
         claimKey: ownerClaimKey(transactionalId),
         transactionalId,
-        owner: new OwnerIdentity(),
+        owner,
       }),
     });
     try {
       const started = Date.now();
       await writer.init();
-      const pinned = pinStateRecords(writer, topics.state, index);
+      const pinned = pinStateRecords(writer, topics.state, index, owner.token);
       const restored = await restoreTask({
         reader: kafka.changelogReader(),
         stateTopic: topics.state,

@@ -1,13 +1,19 @@
 import {randomUUID} from 'node:crypto';
 
-import type {Consumer, Kafka} from 'kafkajs';
+import type {Consumer, IHeaders, Kafka} from 'kafkajs';
 
 import {ChangelogReadError} from '../errors';
 import {BatchChannel} from './batch-channel';
 import {describeError, kafkajsRetriable} from './kafka-errors';
 import {partitionForKey} from './partitioner';
 import {ReadProgress, type PartitionRange} from './read-progress';
-import type {ChangelogReader, ChangelogRecord, KafkaLogger, ReadToEndOptions} from './types';
+import type {
+  ChangelogReader,
+  ChangelogRecord,
+  KafkaLogger,
+  MessageHeaders,
+  ReadToEndOptions,
+} from './types';
 
 export interface ChangelogReaderOptions {
   /** Prefix of the throwaway consumer group ids (a random suffix is added per read); never committed to. */
@@ -102,6 +108,7 @@ export class KafkajsChangelogReader implements ChangelogReader {
               value: message.value,
               partition: batch.partition,
               offset: message.offset,
+              ...headersOf(message.headers),
             });
           }
           if (records.length > 0) await channel.push(records);
@@ -167,4 +174,15 @@ export class KafkajsChangelogReader implements ChangelogReader {
       await admin.disconnect().catch(() => undefined);
     }
   }
+}
+
+/** kafkajs decodes header values as Buffers (or arrays of them for repeated keys): the first of each. */
+function headersOf(headers: IHeaders | undefined): {headers?: MessageHeaders} {
+  if (!headers) return {};
+  const out: MessageHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first;
+  }
+  return Object.keys(out).length > 0 ? {headers: out} : {};
 }

@@ -190,6 +190,8 @@ export interface ChangelogRecord {
   partition: number;
   /** Decimal string: Kafka offsets are int64. */
   offset: string;
+  /** The record's headers, when it has any (e.g. the fleet's owner header on state records). */
+  headers?: MessageHeaders;
 }
 
 export interface ReadToEndOptions {
