@@ -1,5 +1,5 @@
 import {CollectionRegistry, topicOf} from '../collections';
-import type {AppConfig} from '../config';
+import {configuredCollections, type AppConfig} from '../config';
 import {
   createKafkaConnection,
   OwnerIdentity,
@@ -88,7 +88,7 @@ export function pipelineTopics(config: AppConfig): TopicSpec[] {
     cleanupPolicy,
   });
   return [
-    ...config.sync.collections.map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
+    ...configuredCollections(config).map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
     // The changelog must be compacted whatever the event topics use: it is the state. Its partitions are the
     // fleet's tasks (README "Scaling").
     {...spec(topics.state, 'compact'), partitions: config.fleet.tasks || config.kafka.partitions},
@@ -108,9 +108,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
   const prefix = config.kafka.topicPrefix;
   const topics = syncTopics(prefix);
   const registry = new CollectionRegistry();
-  const collections = [...config.sync.collections, ...config.analytics.collections].map((name) =>
-    registry.get(name)
-  );
+  const collections = configuredCollections(config).map((name) => registry.get(name));
 
   const kafka: KafkaConnection = createKafkaConnection(kafkaConnectionConfig(config), {logger});
   const closeables: (() => Promise<void>)[] = [() => kafka.close()];
