@@ -21,12 +21,7 @@ import {
   type RegistryHooks,
 } from '../serde';
 import {ownerClaimKey, StateStore} from '../state';
-import {
-  type SyncHooks,
-  type SyncLogger,
-  type SyncTopics,
-  type UnitKind,
-} from '../sync';
+import {type SyncHooks, type SyncLogger, type SyncTopics, type UnitKind} from '../sync';
 import {setAnalyticsGauges} from './analytics-unit';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
 import {sharedListings, TaskSet, type TasksCycleSummary} from './tasks';

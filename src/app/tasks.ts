@@ -210,7 +210,10 @@ export class TaskSet {
     const fencedTasks: number[] = [];
     for (const {task, summary} of results) {
       if (summary.fatal instanceof FencedError) {
-        this.deps.logger.warn({task, err: summary.fatal.message}, 'Task fenced by another instance; dropping it');
+        this.deps.logger.warn(
+          {task, err: summary.fatal.message},
+          'Task fenced by another instance; dropping it'
+        );
         fencedTasks.push(task);
         await this.drop(task, 'fenced');
       }

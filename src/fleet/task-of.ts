@@ -9,7 +9,8 @@ import {partitionForKey} from '../kafka';
  * count moves shards too, which the restore handles by a relayout, src/fleet/task-restore.ts).
  */
 export function taskOf(shardId: string, taskCount: number): number {
-  if (!Number.isInteger(taskCount) || taskCount < 1) throw new RangeError(`taskOf: bad task count ${taskCount}`);
+  if (!Number.isInteger(taskCount) || taskCount < 1)
+    throw new RangeError(`taskOf: bad task count ${taskCount}`);
   return partitionForKey(Buffer.from(shardId, 'utf8'), taskCount);
 }
 

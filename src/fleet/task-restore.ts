@@ -76,12 +76,10 @@ export async function restoreTask(input: TaskRestoreInput): Promise<TaskRestoreR
   const live = [...last.values()].filter((r) => r.value !== null);
   for (const record of live) applyChangelogRecord(state, record.key, record.value);
   for (let start = 0; start < live.length; start += input.batchSize) {
-    const messages: OutgoingMessage[] = live
-      .slice(start, start + input.batchSize)
-      .flatMap((r) => [
-        {topic: stateTopic, key: r.key, value: r.value},
-        {topic: stateTopic, key: r.key, value: null, partition: r.partition},
-      ]);
+    const messages: OutgoingMessage[] = live.slice(start, start + input.batchSize).flatMap((r) => [
+      {topic: stateTopic, key: r.key, value: r.value},
+      {topic: stateTopic, key: r.key, value: null, partition: r.partition},
+    ]);
     await input.writer.writeBatch(messages);
   }
   await input.writer.writeBatch([{topic: stateTopic, ...layoutMessage(task, taskCount)}]);

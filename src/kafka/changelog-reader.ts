@@ -7,13 +7,7 @@ import {BatchChannel} from './batch-channel';
 import {describeError, kafkajsRetriable} from './kafka-errors';
 import {partitionForKey} from './partitioner';
 import {ReadProgress, type PartitionRange} from './read-progress';
-import type {
-  ChangelogReader,
-  ChangelogRecord,
-  KafkaLogger,
-  MessageHeaders,
-  ReadToEndOptions,
-} from './types';
+import type {ChangelogReader, ChangelogRecord, KafkaLogger, MessageHeaders, ReadToEndOptions} from './types';
 
 export interface ChangelogReaderOptions {
   /** Prefix of the throwaway consumer group ids (a random suffix is added per read); never committed to. */

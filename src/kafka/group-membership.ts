@@ -29,9 +29,7 @@ export class KafkajsGroupMembership implements GroupMembership {
   private consumer: Consumer | undefined;
   private generation = 0;
 
-  constructor(
-    private readonly deps: {kafka: Kafka; logger: KafkaLogger; options: GroupMembershipOptions}
-  ) {}
+  constructor(private readonly deps: {kafka: Kafka; logger: KafkaLogger; options: GroupMembershipOptions}) {}
 
   async join(onAssignment: (assignment: GroupAssignment) => void): Promise<void> {
     const {groupId, topic, sessionTimeoutMs, rebalanceTimeoutMs} = this.deps.options;

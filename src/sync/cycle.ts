@@ -182,9 +182,7 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
     : [];
   const runs = options.runsShard ?? (() => true);
   const tokenUser = entities
-    ? registry
-        .entities()
-        .filter((c) => c.scope === 'token_user' && wanted.has(c.name) && runs(shardOf(c)))
+    ? registry.entities().filter((c) => c.scope === 'token_user' && wanted.has(c.name) && runs(shardOf(c)))
     : [];
 
   for (const declaration of tokenUser) {

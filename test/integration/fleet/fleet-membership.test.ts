@@ -18,7 +18,12 @@ import path from 'node:path';
 
 import {OWNER_HEADER, taskOf} from '../../../src/fleet';
 import {createKafkaConnection} from '../../../src/kafka';
-import {startSandbox, type AppliedChange, type RunningSandbox, type SandboxChange} from '../../../src/sandbox';
+import {
+  startSandbox,
+  type AppliedChange,
+  type RunningSandbox,
+  type SandboxChange,
+} from '../../../src/sandbox';
 import {decodeChangelogKey, shardOfChangelogKey} from '../../../src/state';
 import {readCommitted, type ConsumedMessage} from '../helpers/committed-events';
 import {cliChildEnv} from '../helpers/service-env';
@@ -79,7 +84,10 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
       if (instance.child.exitCode === null) instance.child.kill('SIGKILL');
       // Said when the test fails: what each instance warned about, and its task moves.
       for (const line of instance.lines.filter(
-        (l) => ['warn', 'error', 'fatal'].includes(String(l.fields.level)) || /^Task|fleet group|Sync cycle/.test(l.msg) || !!process.env.FLEET_TEST_LOG
+        (l) =>
+          ['warn', 'error', 'fatal'].includes(String(l.fields.level)) ||
+          /^Task|fleet group|Sync cycle/.test(l.msg) ||
+          !!process.env.FLEET_TEST_LOG
       ))
         timeline.push(
           `  ${instance.name} ${((line.at - started) / 1000).toFixed(1)} s ${line.msg} ${JSON.stringify(line.fields).slice(0, 300)}`
@@ -95,7 +103,7 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
       env: cliChildEnv(sandbox, prefix, {
         KAFKA_BROKERS: kafkaBrokers().join(','),
         SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
-        PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+        PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
         PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '1',
         PINTEREST_CDC_SYNC__DELETE_GUARD_PERCENT: '100',
         PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '5',
@@ -172,6 +180,9 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
   ];
 
   it('shares the shards, hands them over on SIGKILL and SIGTERM, and writes the truth once', async () => {
+    const a = start('A');
+    await settled([a], '1 instance');
+    // From here on the sandbox changes all the time (changes before the first snapshot would only show as `r`).
     let changing = true;
     const changer = (async () => {
       for (let i = 0; changing; i++) {
@@ -180,8 +191,6 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
       }
     })();
 
-    const a = start('A');
-    await settled([a], '1 instance');
     const b = start('B');
     const c = start('C');
     await settled([a, b, c], '3 instances');
@@ -245,7 +254,10 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
     }
     for (const [key, list] of byKey) {
       expect({key, first: list[0]!.op}).toEqual({key, first: expect.stringMatching(/^[rc]$/)});
-      expect({key, creates: list.filter((e) => e.op === 'r' || e.op === 'c').length}).toEqual({key, creates: 1});
+      expect({key, creates: list.filter((e) => e.op === 'r' || e.op === 'c').length}).toEqual({
+        key,
+        creates: 1,
+      });
       const d = list.findIndex((e) => e.op === 'd');
       if (d >= 0) expect({key, afterDelete: list.length - 1 - d}).toEqual({key, afterDelete: 0});
       for (let i = 1; i < list.length; i++)

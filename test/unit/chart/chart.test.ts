@@ -131,6 +131,42 @@ describe.each(ciValuesFiles())('ci/%s', (file) => {
   });
 });
 
+describe('a fleet (replicas 3, PDB on)', () => {
+  const objects = render({
+    valuesFiles: ['default-values.yaml'],
+    set: ['replicas=3', 'podDisruptionBudget.enabled=true', 'config.fleet.tasks=12'],
+  });
+
+  it('runs 3 pods spread over nodes, evicted one at a time, with the task count in the config', () => {
+    const spec = (get(objects, 'Deployment') as Json).spec;
+    expect(spec.replicas).toBe(3);
+    expect(spec.template.spec.topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: {matchLabels: spec.selector.matchLabels},
+      },
+    ]);
+    expect((get(objects, 'PodDisruptionBudget') as Json).spec).toMatchObject({maxUnavailable: 1});
+    expect(loadAppConfig(objects).fleet.tasks).toBe(12);
+    expect(validateManifests(objects)).toEqual([]);
+  });
+
+  it("keeps the operator's own spread constraints instead", () => {
+    const own = render({
+      valuesFiles: ['default-values.yaml'],
+      set: [
+        'replicas=3',
+        'topologySpreadConstraints[0].maxSkew=2',
+        'topologySpreadConstraints[0].topologyKey=zone',
+      ],
+    });
+    const constraints = (get(own, 'Deployment') as Json).spec.template.spec.topologySpreadConstraints;
+    expect(constraints).toEqual([{maxSkew: 2, topologyKey: 'zone'}]);
+  });
+});
+
 describe('default render (ci/default-values.yaml)', () => {
   const objects = render({valuesFiles: ['default-values.yaml']});
 
@@ -145,10 +181,11 @@ describe('default render (ci/default-values.yaml)', () => {
     ]);
   });
 
-  it('runs a single writer: 1 replica, Recreate', () => {
+  it('runs one replica by default, rolling (a new pod fences the tasks it takes), no spread constraint', () => {
     const spec = (get(objects, 'Deployment') as Json).spec;
     expect(spec.replicas).toBe(1);
-    expect(spec.strategy).toEqual({type: 'Recreate'});
+    expect(spec.strategy).toEqual({type: 'RollingUpdate', rollingUpdate: {maxSurge: 1, maxUnavailable: 0}});
+    expect(spec.template.spec.topologySpreadConstraints).toBeUndefined();
     expect(Object.keys(spec.selector.matchLabels).sort()).toEqual([...SELECTOR_LABELS].sort());
   });
 
@@ -442,9 +479,7 @@ describe('validateValues and values.schema.json', () => {
     expect(
       renderError({valuesFiles: ['default-values.yaml'], set: ['config.pinterest.clientSecret=s']})
     ).toMatch(/clientSecret|additional propert/i);
-    expect(renderError({valuesFiles: ['default-values.yaml'], set: ['replicas=2']})).toMatch(
-      /replicas|additional propert/i
-    );
+    expect(renderError({valuesFiles: ['default-values.yaml'], set: ['replicas=0']})).toMatch(/replicas/i);
     expect(renderError({valuesFiles: ['default-values.yaml'], set: ['image.pullPolicy=Sometimes']})).toMatch(
       /pullPolicy/
     );
