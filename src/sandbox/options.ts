@@ -38,6 +38,8 @@ export interface SandboxUserOptions {
 
 export interface SandboxOptions {
   port?: number;
+  /** Address to listen on; default 127.0.0.1 (docker-compose uses 0.0.0.0 inside its network). */
+  host?: string;
   seed?: number;
   scale?: Partial<SandboxScale>;
   clientId?: string;
@@ -95,6 +97,7 @@ export interface ResolvedUser {
 
 export interface ResolvedSandboxOptions {
   port: number;
+  host: string;
   seed: number;
   /** User 0's scale and refresh token (kept for callers of the one-user sandbox). */
   scale: SandboxScale;
@@ -166,6 +169,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
   const first = users[0] as ResolvedUser;
   return {
     port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
     seed: options.seed ?? 1,
     scale: first.scale,
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,

@@ -229,7 +229,8 @@ class Server {
               query: url.searchParams,
               headers: req.headers,
               body,
-              origin: this.origin,
+              // Links (report downloads) point where the client reached this server: a container network name too.
+              origin: req.headers.host ? `http://${req.headers.host}` : this.origin,
             });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
@@ -255,7 +256,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const server = new Server(state, control);
   await new Promise<void>((resolve, reject) => {
     server.http.once('error', reject);
-    server.http.listen(resolved.port, '127.0.0.1', () => resolve());
+    server.http.listen(resolved.port, resolved.host, () => resolve());
   });
   const port = (server.http.address() as AddressInfo).port;
   server.origin = `http://127.0.0.1:${port}`;

@@ -62,16 +62,18 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
   program
     .command('sandbox')
     .description('Run the local Pinterest API v5 sandbox (deterministic data, control API) until interrupted')
-    .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', integerFlag(0, 65535))
+    .option('--port <port>', 'port (0 = any free port)', integerFlag(0, 65535))
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 in a container network)')
     .option('--seed <seed>', 'data seed', integerFlag(0, Number.MAX_SAFE_INTEGER))
     .option(
       '--scale <scale>',
       'small|medium|large, JSON, or key=value,... (adAccounts=2,pins=100)',
       parseScale
     )
-    .action(async (flags: {port?: number; seed?: number; scale?: Partial<SandboxScale>}) => {
+    .action(async (flags: {port?: number; host?: string; seed?: number; scale?: Partial<SandboxScale>}) => {
       const options: SandboxOptions = sandboxOptionsFromEnv(ctx.io.env);
       if (flags.port !== undefined) options.port = flags.port;
+      if (flags.host !== undefined) options.host = flags.host;
       if (flags.seed !== undefined) options.seed = flags.seed;
       if (flags.scale !== undefined) options.scale = {...options.scale, ...flags.scale};
       const running = await startSandbox(options);

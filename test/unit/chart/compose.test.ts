@@ -38,7 +38,7 @@ describe('docker-compose.yml', () => {
     expect(services.sandbox?.build).toBe('.');
     expect(services['pinterest-cdc']?.build).toBe('.');
     expect(services.sandbox?.image).toBe(services['pinterest-cdc']?.image);
-    expect(services.sandbox?.command).toEqual(['sandbox', '--port', '8080']);
+    expect(services.sandbox?.command).toEqual(['sandbox', '--port', '8080', '--host', '0.0.0.0']);
     expect(services['pinterest-cdc']?.command).toEqual(['run']);
     expect(services['pinterest-cdc']?.read_only).toBe(true);
   });
@@ -59,18 +59,17 @@ describe('docker-compose.yml', () => {
 
   it('gives pinterest-cdc an environment the app accepts, pointing at the other services', () => {
     const service = services['pinterest-cdc'] as Json;
-    // The sandbox binds 127.0.0.1 only: pinterest-cdc shares its network namespace.
-    expect(service.network_mode).toBe('service:sandbox');
+    // Scalable (`--scale pinterest-cdc=3`): no fixed host port, no shared network namespace, no container name.
+    expect(service.network_mode).toBeUndefined();
+    expect(service.container_name).toBeUndefined();
+    expect(service.ports).toEqual(['9464']);
     const env = Object.fromEntries(Object.entries(service.environment).map(([k, v]) => [k, String(v)]));
     const config = loadConfig({env});
     expect(config.kafka.brokers).toEqual(['kafka:9092']);
     expect(config.schemaRegistry.url).toBe('http://apicurio:8080/apis/ccompat/v7');
-    expect(config.pinterest.apiBaseUrl).toBe('http://127.0.0.1:8080/v5');
+    expect(config.pinterest.apiBaseUrl).toBe('http://sandbox:8080/v5');
     expect(config.observability.metricsHost).toBe('0.0.0.0');
-    // Published by the service whose network namespace it shares.
-    expect(services.sandbox?.ports).toContain(
-      `${config.observability.metricsPort}:${config.observability.metricsPort}`
-    );
+    expect(service.ports).toEqual([String(config.observability.metricsPort)]);
     // stop_grace_period above the shutdown deadline.
     expect(parseInt(String(service.stop_grace_period), 10)).toBeGreaterThan(
       config.sync.shutdownTimeoutSeconds
@@ -83,7 +82,8 @@ describe('docker-compose.yml', () => {
     ) as Json;
     const job = (prometheus.scrape_configs as Json[]).find((j) => j.job_name === 'pinterest-cdc') as Json;
     expect(job.metrics_path).toBe('/metrics');
-    expect(job.static_configs[0].targets).toEqual(['sandbox:9464']);
+    // Every replica: the service's DNS name resolves to each of its containers.
+    expect(job.dns_sd_configs[0]).toEqual({names: ['pinterest-cdc'], type: 'A', port: 9464});
     const volumes = services.grafana?.volumes as string[];
     for (const v of volumes) expect(existsSync(join(ROOT, v.split(':')[0] as string))).toBe(true);
     expect(volumes.some((v) => v.startsWith('./helm/pinterest-cdc/files/dashboards:'))).toBe(true);
