@@ -86,6 +86,9 @@ export class TaskSet {
     const wanted = new Set(tasks.filter((t) => t >= 0 && t < this.deps.taskCount));
     const lost = this.tasks().filter((t) => !wanted.has(t));
     await Promise.all(lost.map((t) => this.drop(t, 'revoked')));
+    // notes/pinterest-api.md §7: limits are per user per app; every instance of the fleet spends one connection's
+    // budget, each planning for its share of the tasks (README "Scaling").
+    if (wanted.size > 0) this.deps.client.setBudgetShare(wanted.size / this.deps.taskCount);
     const gained = [...wanted].filter((t) => !this.held.has(t)).sort((a, b) => a - b);
     // One at a time: each restore reads a partition and the machine may be small; the first task runs sooner.
     for (const task of gained) await this.take(task);

@@ -155,6 +155,11 @@ export class PinterestClient implements ReportApi {
     this.auth.retire(refreshToken);
   }
 
+  /** Plans for this share of the connection's rate limits (a fleet member's tasks / all tasks). */
+  setBudgetShare(share: number): void {
+    this.rateBudget.setShare(share);
+  }
+
   /** Remaining budget per category, and when a paused category (spent daily quota) resumes. */
   budget(): Record<RateCategory, BudgetSnapshotEntry> {
     return this.rateBudget.snapshot();

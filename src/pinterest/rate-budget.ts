@@ -63,6 +63,12 @@ export class RateBudget {
   private readonly sleep: Sleep;
   private readonly overrides: Partial<Record<BudgetBucket, RateLimitOverride>>;
   private readonly maxWaitMs: number;
+  /**
+   * This process's share of the budget, in (0, 1]: the limits are per user per app (notes/pinterest-api.md §7),
+   * so the instances of a fleet working for one connection split them (README "Scaling"). Scales the refill, the
+   * burst and what the headers' shared `remaining` leaves to this process.
+   */
+  private share = 1;
 
   constructor(options: RateBudgetOptions) {
     this.clock = options.clock;
@@ -94,11 +100,24 @@ export class RateBudget {
   private refill(bucket: Bucket, now: number): void {
     if (now > bucket.updatedAt) {
       bucket.tokens = Math.min(
-        bucket.capacity,
-        bucket.tokens + (now - bucket.updatedAt) * bucket.refillPerMs
+        bucket.capacity * this.share,
+        bucket.tokens + (now - bucket.updatedAt) * bucket.refillPerMs * this.share
       );
       bucket.updatedAt = now;
     }
+  }
+
+  /**
+   * Plans for `share` of every limit from now on (e.g. the fleet tasks this process holds / all tasks): with each
+   * instance at its share, together they stay inside the connection's budget.
+   */
+  setShare(share: number): void {
+    if (!(share > 0 && share <= 1)) throw new RangeError(`budget share must be in (0, 1], got ${share}`);
+    const now = this.clock.now();
+    for (const bucket of this.buckets.values()) this.refill(bucket, now);
+    this.share = share;
+    for (const bucket of this.buckets.values())
+      bucket.tokens = Math.min(bucket.tokens, bucket.capacity * share);
   }
 
   private pausedError(category: RateCategory, bucket: Bucket, endpoint: string): QuotaExhaustedError {
@@ -123,7 +142,8 @@ export class RateBudget {
       this.refill(bucket, now);
       bucket.tokens -= 1;
       bucket.inflight += 1;
-      if (bucket.tokens < 0) waitMs = Math.max(waitMs, -bucket.tokens / bucket.refillPerMs);
+      if (bucket.tokens < 0)
+        waitMs = Math.max(waitMs, -bucket.tokens / (bucket.refillPerMs * this.share));
       waitMs = Math.max(waitMs, bucket.blockedUntil - now);
     }
     try {
@@ -179,10 +199,13 @@ export class RateBudget {
     bucket.refillPerMs = Math.min(ratePerMs(policy), cap ? ratePerMs(cap) : Infinity);
     bucket.capacity = Math.min(policy.limit, cap?.limit ?? Infinity);
     bucket.windowSeconds = policy.windowSeconds;
-    bucket.tokens = Math.min(bucket.tokens, bucket.capacity);
+    bucket.tokens = Math.min(bucket.tokens, bucket.capacity * this.share);
   }
 
-  /** Requests of ours still in flight are not in the server's `remaining` yet; none left = wait for the reset. */
+  /**
+   * Requests of ours still in flight are not in the server's `remaining` yet; none left = wait for the reset. The
+   * remainder is shared by the fleet: this process counts on its share of it only.
+   */
   private applyRemaining(
     bucket: Bucket,
     remaining: number,
@@ -190,7 +213,7 @@ export class RateBudget {
     now: number
   ): void {
     this.refill(bucket, now);
-    const available = remaining - bucket.inflight;
+    const available = remaining * this.share - bucket.inflight;
     bucket.tokens = Math.min(bucket.tokens, available);
     if (available <= 0 && resetSeconds !== undefined) {
       bucket.blockedUntil = Math.max(bucket.blockedUntil, now + resetSeconds * 1000);

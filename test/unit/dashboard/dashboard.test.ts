@@ -44,9 +44,9 @@ describe('Grafana dashboard files/dashboards/pinterest-cdc.json', () => {
     expect(dashboard.tags).toContain('pinterest-cdc');
   });
 
-  it('has the rows Overview, Pinterest API, Pipeline, Kafka, State, Runtime in that order', () => {
+  it('has the rows Overview, Pinterest API, Pipeline, Kafka, State, Fleet, Runtime in that order', () => {
     const rows = dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title);
-    expect(rows).toEqual(['Overview', 'Pinterest API', 'Pipeline', 'Kafka', 'State', 'Runtime']);
+    expect(rows).toEqual(['Overview', 'Pinterest API', 'Pipeline', 'Kafka', 'State', 'Fleet', 'Runtime']);
     // Every row holds at least one panel.
     const order = dashboard.panels.map((p) => p.type);
     order.forEach((type, i) => {

@@ -38,6 +38,11 @@ const REQUIRED = [
   'pinterest_cdc_last_checkpoint_timestamp_seconds',
   'pinterest_cdc_cycle_duration_seconds',
   'pinterest_cdc_last_successful_cycle_timestamp_seconds',
+  'pinterest_cdc_assigned_shards',
+  'pinterest_cdc_assigned_tasks',
+  'pinterest_cdc_tasks',
+  'pinterest_cdc_rebalances_total',
+  'pinterest_cdc_fenced_tasks_total',
 ];
 
 describe('Metrics', () => {

@@ -119,3 +119,27 @@ describe('rate budget: learning from headers', () => {
     expect(m.sleeps).toEqual([]);
   });
 });
+
+describe('rate budget: a fleet member plans for its share', () => {
+  it('refills and bursts at its share of the limit, and counts on its share of the shared remainder', async () => {
+    const m = manual();
+    const budget = new RateBudget({
+      ...m,
+      maxWaitMs: 600_000,
+      overrides: {ads_read: {limit: 60, windowSeconds: 60}},
+    });
+    budget.setShare(1 / 3);
+    expect(budget.remaining('ads_read')).toBe(20);
+    for (let i = 0; i < 20; i++) await budget.acquire('ads_read');
+    expect(m.sleeps).toEqual([]);
+    // The 21st waits for its share of the refill: 20 per minute = 3 s a request.
+    await budget.acquire('ads_read');
+    expect(m.clock.now()).toBe(3000);
+    for (let i = 0; i < 21; i++) budget.release('ads_read', undefined);
+    // The server says 30 are left for the user and app: a third of them is this instance's.
+    m.advance(60_000);
+    budget.release('ads_read', headers({'x-ratelimit-remaining': '30', 'x-ratelimit-reset': '20'}));
+    expect(budget.remaining('ads_read')).toBe(10);
+    expect(() => budget.setShare(0)).toThrow(RangeError);
+  });
+});
