@@ -142,8 +142,7 @@ export class RateBudget {
       this.refill(bucket, now);
       bucket.tokens -= 1;
       bucket.inflight += 1;
-      if (bucket.tokens < 0)
-        waitMs = Math.max(waitMs, -bucket.tokens / (bucket.refillPerMs * this.share));
+      if (bucket.tokens < 0) waitMs = Math.max(waitMs, -bucket.tokens / (bucket.refillPerMs * this.share));
       waitMs = Math.max(waitMs, bucket.blockedUntil - now);
     }
     try {
