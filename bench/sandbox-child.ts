@@ -12,7 +12,7 @@ export interface SandboxChild {
   baseUrl: string;
   controlUrl: string;
   /** A control-API call (JSON in, JSON out); throws on an error status. */
-  control(method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown>;
+  control(method: 'GET' | 'POST' | 'DELETE', route: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
