@@ -114,9 +114,10 @@ describe('runCycle lanes', () => {
     sandbox.control.setFaults({errorRate: 1, errorStatus: 400, pathPattern: '^/v5/pins$'});
     const {sink, committed, events} = recordingEvents();
     const {deps} = harness(sink);
+    const source = deps.source as RecordSource;
     const slowAds: RecordSource = {
       async *pages(request) {
-        for await (const page of deps.source.pages(request)) {
+        for await (const page of source.pages(request)) {
           await new Promise((r) => setTimeout(r, 5));
           yield page;
         }
