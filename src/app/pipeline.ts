@@ -1,5 +1,6 @@
 import {CollectionRegistry, topicOf} from '../collections';
 import {configuredCollections, type AppConfig} from '../config';
+import {connectionsOf} from '../config/connections';
 import {
   createKafkaConnection,
   OwnerIdentity,
@@ -21,10 +22,10 @@ import {
   type RegistryHooks,
 } from '../serde';
 import {ownerClaimKey, StateStore} from '../state';
-import {type SyncHooks, type SyncLogger, type SyncTopics, type UnitKind} from '../sync';
-import {setAnalyticsGauges} from './analytics-unit';
+import {DEFAULT_CONNECTION, type SyncHooks, type SyncLogger, type SyncTopics, type UnitKind} from '../sync';
+import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
-import {sharedListings, TaskSet, type TasksCycleSummary} from './tasks';
+import {TaskSet, type TasksCycleSummary} from './tasks';
 import {openTokenStore, settleStoredTokens, tokenCodec, tokenTopicSpec} from './token-storage';
 
 export interface PipelineDeps {
@@ -49,7 +50,8 @@ export interface PipelineDeps {
 export interface Pipeline {
   /** The state of every held task's shards. */
   readonly state: StateStore;
-  readonly client: PinterestClient;
+  /** One client per configured connection, by name: each with its own token and rate budget. */
+  readonly clients: ReadonlyMap<string, PinterestClient>;
   readonly topics: SyncTopics;
   /** Partitions of the state topic = tasks. */
   readonly taskCount: number;
@@ -156,12 +158,19 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     await stateAdmin.close();
 
     const state = new StateStore();
-    const tokenStore = openTokenStore(config, kafka);
-    const client = new PinterestClient({
-      config: pinterestClientConfig(config),
-      tokenStore,
-      logger,
-      hooks: metrics?.pinterestHooks(),
+    // Per connection: its own token store record and client (token manager, rate budget).
+    const clients = new Map<string, PinterestClient>();
+    const connections = connectionsOf(config).map((connection) => {
+      const connectionLogger = withFields(logger, {connection: connection.name});
+      const tokenStore = openTokenStore(config, kafka, connection.name);
+      const client = new PinterestClient({
+        config: pinterestClientConfig(config, connection),
+        tokenStore,
+        logger: connectionLogger,
+        hooks: metrics?.pinterestHooks(connection.name),
+      });
+      clients.set(connection.name, client);
+      return {...connection, client, tokenStore, logger: connectionLogger};
     });
     const hooks = metrics ? syncHooks(metrics) : undefined;
     const tasks = new TaskSet({
@@ -170,33 +179,50 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       state,
       topics,
       taskCount,
-      client,
+      connections: connections.map((c) => ({name: c.name, client: c.client, adAccountIds: c.adAccountIds})),
+      analyticsFor: (connection, sink) =>
+        analyticsUnit({
+          config,
+          connection: connection.name,
+          client: connection.client,
+          state,
+          metrics,
+          hooks,
+          encoder,
+          sink,
+          topics,
+          maxEventsPerTransaction: config.kafka.transactionBatchSize,
+          logger: withFields(logger, {connection: connection.name}),
+          version: deps.version,
+        }),
       encoder,
       logger,
       version: deps.version,
-      metrics,
       hooks,
       writerHooks: metrics ? writerHooks(metrics) : undefined,
+      // Legacy clear-token records belong to no shard: task 0 holds them.
       onTaskZeroRestored: async (writer) => {
-        const {exposedRefreshToken} = await settleStoredTokens({
-          store: tokenStore,
-          codec: tokenCodec(config),
-          state,
-          stateWriter: writer,
-          stateTopic: topics.state,
-          logger,
-        });
-        if (exposedRefreshToken !== undefined) client.retireRefreshToken(exposedRefreshToken);
+        for (const connection of connections) {
+          const {exposedRefreshToken} = await settleStoredTokens({
+            store: connection.tokenStore,
+            codec: tokenCodec(config),
+            state,
+            stateWriter: writer,
+            stateTopic: topics.state,
+            logger: connection.logger,
+            movesLegacyToken: connection.name === DEFAULT_CONNECTION,
+          });
+          if (exposedRefreshToken !== undefined) connection.client.retireRefreshToken(exposedRefreshToken);
+        }
       },
     });
     closeables.unshift(() => tasks.close());
     if ((deps.tasks ?? 'all') === 'all') await tasks.assign(Array.from({length: taskCount}, (_, t) => t));
     logger.info({tasks: tasks.tasks(), taskCount, shards: state.all().length}, 'Pipeline open');
     if (metrics) setAnalyticsGauges(metrics, state, config, Date.now());
-    const accountsPath = registry.get('ad_accounts').endpoint.path;
     return {
       state,
-      client,
+      clients,
       topics,
       taskCount,
       tasks: () => tasks.tasks(),
@@ -211,7 +237,6 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             version: deps.version,
             kinds: options?.kinds,
           },
-          sharedListings({pages: (request) => client.paginate(request)}, (path) => path === accountsPath),
           options?.signal
         ),
       close: () => closeAll(),
@@ -220,6 +245,16 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     await closeAll();
     throw error;
   }
+}
+
+/** A logger that adds `fields` to every line (the connection a client or unit works for). */
+function withFields(logger: SyncLogger, fields: Record<string, unknown>): SyncLogger {
+  return {
+    debug: (f, m) => logger.debug({...fields, ...f}, m),
+    info: (f, m) => logger.info({...fields, ...f}, m),
+    warn: (f, m) => logger.warn({...fields, ...f}, m),
+    error: (f, m) => logger.error({...fields, ...f}, m),
+  };
 }
 
 function syncHooks(metrics: Metrics): SyncHooks {

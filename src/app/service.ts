@@ -48,7 +48,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   const open = async (): Promise<Pipeline> => {
     readiness.block('pipeline', 'opening the pipeline');
     const opened = await openPipeline(config, {logger, metrics, version: deps.version, owner, tasks: 'none'});
-    metrics.trackBudget(() => opened.client.budget());
+    for (const [connection, client] of opened.clients) metrics.trackBudget(() => client.budget(), connection);
     metrics.stateTasks.set(opened.taskCount);
     readiness.satisfy('pipeline');
     return opened;
@@ -61,8 +61,19 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   const fleet = new FleetMember(config, {logger, metrics, readiness}, () => pipeline);
   await fleet.join();
   let lastFailure: string | undefined;
+  const partialAuthorization = () => {
+    const problems = metrics.authorizationProblems();
+    return problems.length > 0 && problems.length < pipeline.clients.size
+      ? problems.map((p) => `connection ${p.connection} cannot authenticate: ${p.problem}`)
+      : [];
+  };
   readiness.addNotes(() => [
-    ...metrics.pausedCategories().map((p) => `${p.category} paused by a spent daily quota until ${p.until}`),
+    ...metrics
+      .pausedCategories()
+      .map(
+        (p) => `${p.category} of ${p.connection} paused by a spent daily quota until ${p.until.toISOString()}`
+      ),
+    ...partialAuthorization(),
     ...(lastFailure ? [`last sync cycle failed: ${lastFailure}`] : []),
   ]);
   const cadence = new Cadence(
@@ -99,8 +110,10 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         cadence.ran(kinds, started);
         continue;
       }
+      // Not ready only while no connection can authenticate: the others' work goes on (and says so in notes).
       const authorization = metrics.authorizationProblem();
-      if (authorization) readiness.block('pinterest', authorization);
+      const refused = metrics.authorizationProblems().length;
+      if (authorization && refused >= pipeline.clients.size) readiness.block('pinterest', authorization);
       else readiness.satisfy('pinterest');
       if (summary.fencedTasks.length > 0) fleet.fenced(summary.fencedTasks);
       if (summary.fatal instanceof StateDivergedError) {

@@ -1,3 +1,4 @@
+import {CollectionRegistry} from '../collections';
 import type {AppConfig} from '../config';
 import type {JsonRecord} from '../events';
 import {FencedError} from '../errors';
@@ -18,12 +19,13 @@ import {
   runCycle,
   type CycleOptions,
   type CycleSummary,
+  shardId,
+  type AnalyticsShardRunner,
   type RecordSource,
   type SyncHooks,
   type SyncLogger,
   type SyncTopics,
 } from '../sync';
-import {analyticsUnit} from './analytics-unit';
 
 /** One task this process holds: a partition of the state topic, its writer and the shards that hash to it. */
 interface HeldTask {
@@ -41,7 +43,10 @@ export interface TaskSetDeps {
   readonly state: StateStore;
   readonly topics: SyncTopics;
   readonly taskCount: number;
-  readonly client: PinterestClient;
+  /** The configured connections, each with its own client (token, rate budget). */
+  readonly connections: readonly TaskConnection[];
+  /** A connection's analytics unit writing through a task's writer. */
+  readonly analyticsFor: (connection: TaskConnection, sink: TransactionalWriter) => AnalyticsShardRunner;
   readonly encoder: BatchEncoder;
   readonly logger: SyncLogger;
   readonly version: string;
@@ -50,6 +55,13 @@ export interface TaskSetDeps {
   readonly writerHooks?: WriterHooks;
   /** Runs once task 0 is restored (legacy state without a shard is task 0's). */
   readonly onTaskZeroRestored?: (writer: TransactionalWriter) => Promise<void>;
+}
+
+export interface TaskConnection {
+  readonly name: string;
+  readonly client: PinterestClient;
+  /** Ad accounts to capture; empty = every ad account the connection's token can see. */
+  readonly adAccountIds: readonly string[];
 }
 
 /** A cycle over every held task, with the tasks it lost to fencing (dropped; the rest went on). */
@@ -66,6 +78,7 @@ export interface TasksCycleSummary extends CycleSummary {
  */
 export class TaskSet {
   private readonly held = new Map<number, HeldTask>();
+  private readonly accountsPath = new CollectionRegistry().get('ad_accounts').endpoint.path;
   private changing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: TaskSetDeps) {}
@@ -88,7 +101,8 @@ export class TaskSet {
     await Promise.all(lost.map((t) => this.drop(t, 'revoked')));
     // notes/pinterest-api.md §7: limits are per user per app; every instance of the fleet spends one connection's
     // budget, each planning for its share of the tasks (README "Scaling").
-    if (wanted.size > 0) this.deps.client.setBudgetShare(wanted.size / this.deps.taskCount);
+    if (wanted.size > 0)
+      for (const c of this.deps.connections) c.client.setBudgetShare(wanted.size / this.deps.taskCount);
     const gained = [...wanted].filter((t) => !this.held.has(t)).sort((a, b) => a - b);
     // One at a time: each restore reads a partition and the machine may be small; the first task runs sooner.
     for (const task of gained) await this.take(task);
@@ -165,22 +179,33 @@ export class TaskSet {
    * One cycle of every held task, side by side; a task's cycle runs only the shards that hash to it. The
    * ad-account list is read once per cycle for all of them (`source` shares it).
    */
-  async runCycle(
-    options: Omit<CycleOptions, 'runsShard'>,
-    source: RecordSource,
-    signal?: AbortSignal
-  ): Promise<TasksCycleSummary> {
+  async runCycle(options: Omit<CycleOptions, 'runs'>, signal?: AbortSignal): Promise<TasksCycleSummary> {
     const started = Date.now();
     // One sync id for the round: every task's events of this cycle carry the same one.
     const syncId = new Date(started).toISOString();
     const tasks = [...this.held.values()];
+    // Each connection's ad-account list is read once for all the tasks of this round.
+    const sources = new Map(
+      this.deps.connections.map((c) => [
+        c.name,
+        sharedListings(
+          {pages: (request) => c.client.paginate(request)},
+          (path) => path === this.accountsPath
+        ),
+      ])
+    );
     const results = await Promise.all(
       tasks.map(async (task) => {
         const stop = signal ? AbortSignal.any([signal, task.stop.signal]) : task.stop.signal;
         const cycle = runCycle(
-          {...options, runsShard: (shard) => taskOf(shard, this.deps.taskCount) === task.index},
+          {...options, runs: (shard) => taskOf(shardId(shard), this.deps.taskCount) === task.index},
           {
-            source,
+            connections: this.deps.connections.map((c) => ({
+              name: c.name,
+              source: sources.get(c.name)!,
+              adAccountIds: c.adAccountIds,
+              analytics: this.deps.analyticsFor(c, task.writer),
+            })),
             newSyncId: () => syncId,
             state: this.deps.state,
             encoder: this.deps.encoder,
@@ -191,19 +216,6 @@ export class TaskSet {
             hooks: this.deps.hooks,
             signal: stop,
             deleteGuard: task.deleteGuard,
-            analytics: analyticsUnit({
-              config: this.deps.config,
-              client: this.deps.client,
-              state: this.deps.state,
-              metrics: this.deps.metrics,
-              hooks: this.deps.hooks,
-              encoder: this.deps.encoder,
-              sink: task.writer,
-              topics: this.deps.topics,
-              maxEventsPerTransaction: this.deps.config.kafka.transactionBatchSize,
-              logger: this.deps.logger,
-              version: this.deps.version,
-            }),
           }
         );
         task.running = cycle;

@@ -67,6 +67,8 @@ export class SnapshotDiffer {
   private readonly hasher: Hasher64;
   private readonly recordKeyFields: readonly string[];
   private readonly shardField: string | undefined;
+  /** The ad account of an ad_account-scoped listing: its key field (the shard id also names the connection). */
+  private readonly adAccountId: string;
   private readonly first: boolean;
   private readonly hash = new Uint32Array(2);
   private finished = false;
@@ -87,6 +89,7 @@ export class SnapshotDiffer {
     this.now = options.now ?? Date.now;
     this.hasher = options.hasher ?? defaultHasher;
     this.shardField = options.declaration.scope === 'ad_account' ? AD_ACCOUNT_KEY_FIELD : undefined;
+    this.adAccountId = options.context.adAccountId ?? options.state.shard;
     this.recordKeyFields = options.declaration.keyFields.filter((f) => f !== this.shardField);
     this.first = !options.state.firstSnapshotComplete;
     this.state.clearSeen();
@@ -180,12 +183,12 @@ export class SnapshotDiffer {
     for (const field of this.declaration.keyFields) {
       const raw = record[field];
       if (field === this.shardField) {
-        if (raw !== undefined && raw !== null && String(raw) !== this.state.shard) {
+        if (raw !== undefined && raw !== null && String(raw) !== this.adAccountId) {
           throw new EncodeError(
-            `${this.declaration.name} record has ${field} ${String(raw)} but was listed under ${this.state.shard}`
+            `${this.declaration.name} record has ${field} ${String(raw)} but was listed under ${this.adAccountId}`
           );
         }
-        key[field] = this.state.shard;
+        key[field] = this.adAccountId;
       } else if (typeof raw === 'string' && raw.length > 0) {
         key[field] = raw;
       } else if (typeof raw === 'number' && Number.isSafeInteger(raw)) {
@@ -209,7 +212,7 @@ export class SnapshotDiffer {
     const key: Record<string, string> = {};
     for (const field of this.declaration.keyFields) {
       key[field] =
-        field === this.shardField ? this.state.shard : (parts[this.recordKeyFields.indexOf(field)] ?? '');
+        field === this.shardField ? this.adAccountId : (parts[this.recordKeyFields.indexOf(field)] ?? '');
     }
     return key;
   }

@@ -8,6 +8,7 @@ export {runCycle, totalsByCollection} from './cycle';
 export type {
   AnalyticsShardRunner,
   CollectionTotals,
+  CycleConnection,
   CycleDeps,
   CycleOptions,
   CycleSummary,
