@@ -43,6 +43,7 @@ interface Instance {
   lines: {at: number; msg: string; fields: Record<string, unknown>}[];
 }
 
+const progress = (line: string) => process.stderr.write(`[fleet bench] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, check: () => boolean, timeoutMs = 600_000): Promise<void> {
@@ -137,10 +138,12 @@ async function stop(fleet: Instance[]): Promise<void> {
 
 /** First snapshot of a fresh prefix with n instances: seconds from the gate's opening to the last instance's end. */
 async function snapshot(sandbox: SandboxChild, n: number): Promise<{fleet: Instance[]; seconds: number}> {
+  progress(`starting ${n} instance(s)`);
   await sandbox.control('POST', '/faults', GATE);
   const prefix = `bfleet${n}_${randomBytes(3).toString('hex')}`;
   const fleet = Array.from({length: n}, () => start(sandbox, prefix));
   await settle(fleet);
+  progress(`${n} instance(s) settled; snapshot`);
   await sandbox.control('DELETE', '/faults');
   const opened = Date.now();
   await until(`snapshot with ${n}`, () => fleet.every((i) => cleanCycleEnd(i, opened) !== undefined));
