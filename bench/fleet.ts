@@ -146,7 +146,16 @@ async function snapshot(sandbox: SandboxChild, n: number): Promise<{fleet: Insta
   progress(`${n} instance(s) settled; snapshot`);
   await sandbox.control('DELETE', '/faults');
   const opened = Date.now();
-  await until(`snapshot with ${n}`, () => fleet.every((i) => cleanCycleEnd(i, opened) !== undefined));
+  await until(
+    `snapshot with ${n}`,
+    () => fleet.every((i) => cleanCycleEnd(i, opened) !== undefined),
+    QUICK ? 240_000 : 1_200_000
+  ).catch((error: unknown) => {
+    for (const [k, i] of fleet.entries())
+      for (const l of i.lines.filter((x) => x.fields.level !== 'info' || /cycle/i.test(x.msg)).slice(-8))
+        progress(`instance ${k}: ${l.msg} ${JSON.stringify(l.fields).slice(0, 300)}`);
+    throw error;
+  });
   const end = Math.max(...fleet.map((i) => cleanCycleEnd(i, opened)!));
   return {fleet, seconds: (end - opened) / 1000};
 }

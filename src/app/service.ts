@@ -237,10 +237,21 @@ class FleetMember {
     });
   }
 
+  /**
+   * Leaves the group, within LEAVE_DEADLINE_MS: seen hanging when the last two members stopped together (kafkajs'
+   * disconnect waiting on the rebalance the other's LeaveGroup started); the session timeout frees the tasks then.
+   */
   async leave(): Promise<void> {
-    await this.applying;
-    await this.membership.leave();
-    await this.closeConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_DEADLINE_MS)));
+    await Promise.race([
+      (async () => {
+        await this.applying;
+        await this.membership.leave();
+        await this.closeConnection();
+      })(),
+      deadline,
+    ]).finally(() => clearTimeout(timer));
   }
 
   private publish(pipeline: Pipeline): void {
@@ -251,6 +262,8 @@ class FleetMember {
     else this.deps.readiness.block('tasks', 'holds no task (more instances than tasks, or a rebalance)');
   }
 }
+
+const LEAVE_DEADLINE_MS = 10_000;
 
 /** The consumer group of a fleet: named by the topic prefix, like the topics it shares. */
 export function fleetGroupId(topicPrefix: string): string {

@@ -1,6 +1,7 @@
 /**
- * A fleet of real `run` processes (child processes of the CLI, from source) shares one sandbox connection with 12
- * ad accounts through the consumer group on the state topic (6 tasks), while the sandbox changes entities all the
+ * A fleet of real `run` processes (child processes of the CLI, from source) shares 2 connections (2 sandbox users
+ * of 6 ad accounts each: 12 ad accounts) through the consumer group on the state topic (6 tasks), while the
+ * sandbox changes both users' entities all the
  * time: 1 instance, then 3, then one leaves by SIGKILL (its tasks move once the session times out) and one by
  * SIGTERM (it hands them over at once), leaving 2. Then:
  * - the committed events (read_committed) are the sandbox's truth with no duplicate: per key one `r`/`c` first,
@@ -36,6 +37,7 @@ const CLI = path.join(ROOT, 'bin', 'pinterest-cdc.js');
 const TASKS = 6;
 const COLLECTIONS = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'];
 const PER_ACCOUNT = ['campaigns', 'ad_groups', 'ads'];
+const USERS = ['alice', 'bob'];
 
 interface Instance {
   readonly name: string;
@@ -67,8 +69,9 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
   beforeAll(async () => {
     sandbox = await startSandbox({
       seed: 11,
+      users: USERS.map((name) => ({name, refreshToken: `pinr.${name}-initial`})),
       scale: {
-        adAccounts: 12,
+        adAccounts: 6,
         campaignsPerAccount: 2,
         adGroupsPerCampaign: 1,
         adsPerAdGroup: 2,
@@ -104,6 +107,22 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
         KAFKA_BROKERS: kafkaBrokers().join(','),
         SCHEMA_REGISTRY_URL: schemaRegistryUrl(),
         PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
+        // Two named connections only (no `default` one from the single-connection variables).
+        PINTEREST_CLIENT_ID: '',
+        PINTEREST_CLIENT_SECRET: '',
+        PINTEREST_REFRESH_TOKEN: '',
+        PINTEREST_CONNECTIONS: JSON.stringify(
+          Object.fromEntries(
+            USERS.map((name) => [
+              name,
+              {
+                clientId: sandbox.credentials.clientId,
+                clientSecret: sandbox.credentials.clientSecret,
+                refreshToken: sandbox.users.find((u) => u.name === name)!.refreshToken,
+              },
+            ])
+          )
+        ),
         PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '1',
         PINTEREST_CDC_SYNC__DELETE_GUARD_PERCENT: '100',
         PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '5',
@@ -186,7 +205,8 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
     let changing = true;
     const changer = (async () => {
       for (let i = 0; changing; i++) {
-        applied.push(...sandbox.control.applyChanges(CHANGES[i % CHANGES.length]!).applied);
+        const user = sandbox.control.user(USERS[i % USERS.length]!);
+        applied.push(...user.applyChanges(CHANGES[Math.floor(i / USERS.length) % CHANGES.length]!).applied);
         await sleep(700);
       }
     })();
@@ -241,7 +261,8 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
     for (const [shard, partitions] of owners.shardPartitions) {
       expect([...partitions]).toEqual([taskOf(shard, TASKS)]);
     }
-    expect(owners.shardPartitions.size).toBeGreaterThanOrEqual(12 + 2);
+    // 12 ad accounts, and per connection its boards-and-pins and its ad-account list.
+    expect(owners.shardPartitions.size).toBeGreaterThanOrEqual(12 + 2 * 2);
   });
 
   function expectTruthOnce(events: ConsumedMessage[]): void {
@@ -267,12 +288,15 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
           same: false,
         });
     }
-    const accounts = sandbox.control.truth('ad_accounts').items.map((a) => String(a.id));
-    expect(accounts).toHaveLength(12);
+    const users = USERS.map((name) => sandbox.control.user(name));
+    const accounts = users.map((u) => u.truth('ad_accounts').items.map((a) => String(a.id)));
+    expect(accounts.flat()).toHaveLength(12);
     for (const collection of COLLECTIONS) {
-      const truth = PER_ACCOUNT.includes(collection)
-        ? accounts.flatMap((id) => sandbox.control.truth(collection, id).items)
-        : sandbox.control.truth(collection).items;
+      const truth = users.flatMap((user, i) =>
+        PER_ACCOUNT.includes(collection)
+          ? accounts[i]!.flatMap((id) => user.truth(collection, id).items)
+          : user.truth(collection).items
+      );
       const live = [...byKey]
         .filter(([key, list]) => key.startsWith(`${prefix}.${collection}|`) && list.at(-1)!.op !== 'd')
         .map(([, list]) => String((list.at(-1)!.after as {id: string}).id));
