@@ -72,7 +72,7 @@ export class Metrics {
   readonly fencedTasks: Counter;
 
   private readonly endpoints = new BoundedValues(MAX_ENDPOINTS);
-  /** Keyed by connection, then category: Pinterest budgets are per user per app (notes/pinterest-api.md §2). */
+  /** Keyed by connection, then category: Pinterest budgets are per user per app (notes/pinterest-api.md §7). */
   private readonly pausedUntil = new Map<string, Map<string, number>>();
   private readonly authorization = new Map<string, AuthorizationEvent>();
   private readonly budgetSources = new Map<string, () => BudgetSnapshot>();

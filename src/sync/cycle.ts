@@ -139,7 +139,7 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
 
   /**
    * Runs `work` for (collection, shard), recording its outcome; a fatal outcome stops every lane. `budget` names
-   * the rate budget spent, per connection (Pinterest limits are per user per app: notes/pinterest-api.md §2).
+   * the rate budget spent, per connection (Pinterest limits are per user per app: notes/pinterest-api.md §7).
    */
   const attempt = async (collection: string, shard: string, budget: string, work: () => Promise<void>) => {
     if (signal.aborted) return;

@@ -213,7 +213,7 @@ describe('tokens and check on the real stack', () => {
       sandbox.control.setFaults({revokeTokens: true});
       const rotationsBefore = refreshes();
       const check = await cli(['check'], env(prefix));
-      expect(check.out).toMatch(/^ok +pinterest +token accepted/m);
+      expect(check.out).toMatch(/^ok +pinterest +connection default: token accepted/m);
       expect(check.out).toMatch(
         /^ok +tokens +connection default: encrypted \(AES-256-GCM, key [0-9a-f]{16}\)/m
       );
@@ -283,7 +283,9 @@ describe('tokens and check on the real stack', () => {
     expect(check.out).toMatch(/^ok +registry +0 of 8 subjects registered as they are; 8 not registered yet/m);
     expect(check.out).toMatch(/^skip +state +/m);
     expect(check.out).toMatch(/^skip +tokens +the Kafka topic .*\.tokens does not exist yet/m);
-    expect(check.out).toMatch(/^skip +pinterest +not tried: without the token store a refresh would lose/m);
+    expect(check.out).toMatch(
+      /^skip +pinterest +connection default: not tried: without the token store a refresh would lose/m
+    );
     expect(await prefixTopics(prefix)).toEqual([]);
     const subjects = (await (await fetch(`${schemaRegistryUrl()}/subjects`)).json()) as string[];
     expect(subjects.filter((s) => s.startsWith(`${prefix}.`))).toEqual([]);
