@@ -73,7 +73,9 @@ export function pipelineTopics(config: AppConfig): TopicSpec[] {
     cleanupPolicy,
   });
   return [
-    ...config.sync.collections.map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
+    ...[...config.sync.collections, ...config.analytics.collections].map((name) =>
+      spec(topics.events(name), config.kafka.cleanupPolicy)
+    ),
     // The changelog must be compacted whatever the event topics use: it is the state.
     spec(topics.state, 'compact'),
     spec(topics.deadLetters, 'delete'),
