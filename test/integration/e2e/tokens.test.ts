@@ -62,7 +62,7 @@ function env(prefix: string, extra: Record<string, string> = {}): Record<string,
   return serviceEnv(sandbox, prefix, {
     PINTEREST_CDC_TOKEN_KEY: TOKEN_KEY,
     PINTEREST_CDC_SYNC__COLLECTIONS: COLLECTIONS,
-    PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+    PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]', // an empty variable would count as unset (the default)
     PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'debug',
     ...extra,
