@@ -137,7 +137,8 @@ function kafkaStep(config: AppConfig, report: DescribeTopicsReport): CheckStep {
 
 async function registryStep(config: AppConfig): Promise<CheckStep> {
   const registry = new CollectionRegistry();
-  const catalog = new SchemaCatalog({collections: config.sync.collections.map((name) => registry.get(name))});
+  const names = [...config.sync.collections, ...config.analytics.collections];
+  const catalog = new SchemaCatalog({collections: names.map((name) => registry.get(name))});
   const subjects = catalog.all().flatMap((schemas) => subjectsOf(config.kafka.topicPrefix, schemas));
   await verifyRegistryAccess(config.schemaRegistry);
   const checks = await checkSubjects(config.schemaRegistry, subjects);
