@@ -22,6 +22,7 @@ import {
 } from '../serde';
 import {applyChangelogRecord, ownerClaimKey, StateStore} from '../state';
 import {
+  DEAD_LETTER_REASONS,
   DeleteGuard,
   runCycle,
   type CycleSummary,
@@ -192,7 +193,14 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       logger,
       version: deps.version,
     });
-    if (metrics) setAnalyticsGauges(metrics, state, config, Date.now());
+    if (metrics) {
+      setAnalyticsGauges(metrics, state, config, Date.now());
+      metrics.initialiseCollections({
+        collections: collections.map((c) => c.name),
+        deadLetterReasons: DEAD_LETTER_REASONS,
+        guardedCollections: config.sync.collections,
+      });
+    }
     return {
       state,
       client,
