@@ -23,6 +23,7 @@ import {
 } from '../serde';
 import {applyChangelogRecord, ownerClaimKey, StateStore} from '../state';
 import {
+  DEAD_LETTER_REASONS,
   DeleteGuard,
   DEFAULT_CONNECTION,
   runCycle,
@@ -214,7 +215,14 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
 
     // Kept for the pipeline's life: a held delete is released when the next listing agrees.
     const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});
-    if (metrics) setAnalyticsGauges(metrics, state, config, Date.now());
+    if (metrics) {
+      setAnalyticsGauges(metrics, state, config, Date.now());
+      metrics.initialiseCollections({
+        collections: collections.map((c) => c.name),
+        deadLetterReasons: DEAD_LETTER_REASONS,
+        guardedCollections: config.sync.collections,
+      });
+    }
     return {
       state,
       clients,

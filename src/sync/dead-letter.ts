@@ -5,7 +5,8 @@ import {singleRecordBatchBytes, type OutgoingMessage} from '../kafka';
  * Why a record became a dead letter: `encode` (it does not fit its Avro schema), `key` (no usable key), or
  * `kafka_refused` (Kafka refuses its event for what it is, e.g. MESSAGE_TOO_LARGE).
  */
-export type DeadLetterReason = 'encode' | 'key' | 'kafka_refused';
+export const DEAD_LETTER_REASONS = ['encode', 'key', 'kafka_refused'] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export interface DeadLetterInput {
   topic: string;
