@@ -24,7 +24,7 @@ function parseNumber(token: string): number | bigint {
 /** JSON.stringify that writes a bigint as its digits (JSON.stringify throws on one), keeping key order. */
 export function stringifyLosslessJson(value: unknown): string {
   try {
-    return JSON.stringify(value);
+    return (JSON.stringify(value) as string | undefined) ?? 'null';
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     return stringify(value) ?? 'null';

@@ -83,12 +83,16 @@ function isJsonBody(data: unknown): boolean {
  * place of axios' JSON.parse. A malformed or truncated JSON body fails as axios' strict parsing fails it
  * (ERR_BAD_RESPONSE), not arriving as a string; a stream (the token request reads its body itself) passes.
  */
-function parseResponseBody(this: InternalAxiosRequestConfig, data: unknown): unknown {
+function parseResponseBody(
+  this: InternalAxiosRequestConfig & {response?: AxiosResponse},
+  data: unknown
+): unknown {
   if (typeof data !== 'string' || data === '') return data;
   try {
     return parseLosslessJson(data);
   } catch (error) {
-    throw AxiosError.from(error as Error, AxiosError.ERR_BAD_RESPONSE, this);
+    // axios exposes the response on the config during the transform: classify.ts reads its status (malformed).
+    throw AxiosError.from(error as Error, AxiosError.ERR_BAD_RESPONSE, this, null, this.response);
   }
 }
 
