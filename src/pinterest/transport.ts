@@ -12,6 +12,7 @@ import axios, {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import {parseLosslessJson} from '../events/lossless-json';
 import {outcomeOfAxiosError, statusClassOf, type HttpOutcome} from './classify';
 import type {RateBudget} from './rate-budget';
 import {parseRateLimitHeaders} from './rate-limit-headers';
@@ -95,14 +96,32 @@ function isJsonBody(data: unknown): boolean {
   return data !== null && typeof data === 'object';
 }
 
+/**
+ * Response bodies parsed without rounding integers beyond 2^53 (they become bigints: events/lossless-json.ts), in
+ * place of axios' JSON.parse. A malformed or truncated JSON body fails as axios' strict parsing fails it
+ * (ERR_BAD_RESPONSE), not arriving as a string; a stream (the token request reads its body itself) passes.
+ */
+function parseResponseBody(
+  this: InternalAxiosRequestConfig & {response?: AxiosResponse},
+  data: unknown
+): unknown {
+  if (typeof data !== 'string' || data === '') return data;
+  try {
+    return parseLosslessJson(data);
+  } catch (error) {
+    // axios exposes the response on the config during the transform: classify.ts reads its status (malformed).
+    throw AxiosError.from(error as Error, AxiosError.ERR_BAD_RESPONSE, this, null, this.response);
+  }
+}
+
 export function createTransport(deps: TransportDeps): AxiosInstance {
   const {budget, semaphore, hooks, clock} = deps;
   const instance = axios.create({
     baseURL: deps.baseURL,
     timeout: deps.timeoutMs,
     responseType: 'json',
-    // A malformed or truncated JSON body must fail (ERR_BAD_RESPONSE), not arrive as a string.
-    transitional: {silentJSONParsing: false, forcedJSONParsing: true, clarifyTimeoutError: true},
+    transitional: {clarifyTimeoutError: true},
+    transformResponse: [parseResponseBody],
     headers: {Accept: 'application/json'},
     maxRedirects: 0,
   });
