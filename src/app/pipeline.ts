@@ -22,7 +22,14 @@ import {
   type RegistryHooks,
 } from '../serde';
 import {ownerClaimKey, StateStore} from '../state';
-import {DEFAULT_CONNECTION, type SyncHooks, type SyncLogger, type SyncTopics, type UnitKind} from '../sync';
+import {
+  DEAD_LETTER_REASONS,
+  DEFAULT_CONNECTION,
+  type SyncHooks,
+  type SyncLogger,
+  type SyncTopics,
+  type UnitKind,
+} from '../sync';
 import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
 import {TaskSet, type TasksCycleSummary} from './tasks';
@@ -219,7 +226,14 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     closeables.unshift(() => tasks.close());
     if ((deps.tasks ?? 'all') === 'all') await tasks.assign(Array.from({length: taskCount}, (_, t) => t));
     logger.info({tasks: tasks.tasks(), taskCount, shards: state.all().length}, 'Pipeline open');
-    if (metrics) setAnalyticsGauges(metrics, state, config, Date.now());
+    if (metrics) {
+      setAnalyticsGauges(metrics, state, config, Date.now());
+      metrics.initialiseCollections({
+        collections: collections.map((c) => c.name),
+        deadLetterReasons: DEAD_LETTER_REASONS,
+        guardedCollections: config.sync.collections,
+      });
+    }
     return {
       state,
       clients,

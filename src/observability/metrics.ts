@@ -318,6 +318,21 @@ export class Metrics {
   }
 
   /**
+   * Zero series for the label sets known at start: dead letters of each collection and reason, held deletes of
+   * each entity collection. A lazily created counter appears already at 1, so `increase()` (the alerts, the
+   * dashboard's stat panels) would miss its first step and show "No data" instead of 0 in a healthy run.
+   */
+  initialiseCollections(known: {
+    collections: readonly string[];
+    deadLetterReasons: readonly string[];
+    guardedCollections: readonly string[];
+  }): void {
+    for (const collection of known.collections)
+      for (const reason of known.deadLetterReasons) this.deadLetters.inc({collection, reason}, 0);
+    for (const collection of known.guardedCollections) this.deletesHeld.inc({collection}, 0);
+  }
+
+  /**
    * Hooks for one connection's Pinterest client (docs/contracts.md): every label bounded (connections are few and
    * configured; never an ad account id).
    */

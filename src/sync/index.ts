@@ -22,7 +22,7 @@ export {Lanes} from './lanes';
 export {commitWithRetry, DEFAULT_COMMIT_RETRY, StateDivergedError} from './batch-committer';
 export {TransactionPipeline} from './transaction-pipeline';
 export type {CommitRetryPolicy} from './batch-committer';
-export {deadLetterMessage} from './dead-letter';
+export {DEAD_LETTER_REASONS, deadLetterMessage} from './dead-letter';
 export type {
   BatchSink,
   ListingOutcome,
