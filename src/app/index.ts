@@ -16,3 +16,9 @@ export {
   tokenTopic,
   tokenTopicSpec,
 } from './token-storage';
+export {
+  configuredCatalog,
+  configuredCollections,
+  configuredRegistrar,
+  configuredSubjects,
+} from './schema-subjects';

@@ -4,8 +4,9 @@
  * (Apicurio's ccompat v7 serves it): `POST /subjects/{s}` looks a schema up, `POST /compatibility/subjects/{s}/
  * versions/latest` tests one.
  */
+import {CdcError} from '../errors';
 import {basicAuthorization, type RegistryAccess} from './registry-access';
-import type {SubjectSchema} from './schema-registrar';
+import {REGISTRY_REQUEST_TIMEOUT_MS, type SubjectSchema} from './schema-registrar';
 
 export type SubjectState = 'registered' | 'compatible' | 'missing' | 'incompatible';
 
@@ -14,6 +15,9 @@ export interface SubjectCheck {
   state: SubjectState;
   /** The registry's reasons for an incompatible schema. */
   reasons?: string[];
+  /** The registered schema's id and version, when the local schema is registered as it is. */
+  id?: number;
+  version?: number;
 }
 
 // Confluent Schema Registry error codes: 40401 subject not found, 40403 schema not found.
@@ -28,7 +32,13 @@ export async function checkSubjects(
     const body = JSON.stringify({schema: JSON.stringify(schema)});
     const lookup = await call(registry, `/subjects/${encodeURIComponent(subject)}`, body);
     if (lookup.status === 200) {
-      out.push({subject, state: 'registered'});
+      const {id, version} = lookup.body;
+      out.push({
+        subject,
+        state: 'registered',
+        ...(typeof id === 'number' ? {id} : {}),
+        ...(typeof version === 'number' ? {version} : {}),
+      });
       continue;
     }
     if (lookup.status !== 404) throw registryError(subject, lookup);
@@ -71,8 +81,25 @@ async function call(
   body: string
 ): Promise<Answer> {
   const headers = {'Content-Type': 'application/vnd.schemaregistry.v1+json', ...basicAuthorization(registry)};
-  const response = await (registry.fetch ?? fetch)(`${registry.url}${path}`, {method: 'POST', headers, body});
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await (registry.fetch ?? fetch)(`${registry.url}${path}`, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(REGISTRY_REQUEST_TIMEOUT_MS),
+    });
+    text = await response.text();
+  } catch (error) {
+    // fetch says only "fetch failed"; the socket error (ECONNREFUSED, ...) is its cause.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new CdcError(`schema registry at ${registry.url} did not answer: ${why}`, {
+      retriable: true,
+      cause: error,
+    });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -87,5 +114,7 @@ async function call(
 
 function registryError(subject: string, answer: Answer): Error {
   const message = typeof answer.body.message === 'string' ? `: ${answer.body.message}` : '';
-  return new Error(`schema registry answered HTTP ${answer.status} for ${subject}${message}`);
+  return new CdcError(`schema registry answered HTTP ${answer.status} for ${subject}${message}`, {
+    retriable: answer.status >= 500,
+  });
 }
