@@ -22,3 +22,5 @@ export {
   configuredRegistrar,
   configuredSubjects,
 } from './schema-subjects';
+export {dryRunOutputs, liveOutputs} from './pipeline-outputs';
+export type {DryRunLine, DryRunTally, OutputContext, OutputsFactory, PipelineOutputs} from './pipeline-outputs';

@@ -55,7 +55,8 @@ export async function checkSubjects(
       out.push({subject, state: 'missing'});
     } else if (compat.status === 200) {
       const compatible = compat.body.is_compatible === true;
-      const reasons = Array.isArray(compat.body.messages) ? compat.body.messages.map(String) : [];
+      let reasons = Array.isArray(compat.body.messages) ? compat.body.messages.map(String) : [];
+      if (!compatible && reasons.length === 0) reasons = await apicurioReasons(registry, subject, schema);
       out.push(compatible ? {subject, state: 'compatible'} : {subject, state: 'incompatible', reasons});
     } else if (compat.status === 409 || compat.status === 422) {
       out.push({
@@ -68,6 +69,36 @@ export async function checkSubjects(
     }
   }
   return out;
+}
+
+/**
+ * Apicurio's ccompat API answers `{"is_compatible": false}` without reasons even when asked to be verbose; its
+ * own API (v3) gives them for a version created with `dryRun=true`, which checks the rules and stores nothing.
+ * Used only when the URL is Apicurio's ccompat one; [] otherwise or when that API does not answer.
+ */
+async function apicurioReasons(
+  registry: RegistryAccess & {fetch?: typeof fetch},
+  subject: string,
+  schema: object
+): Promise<string[]> {
+  const base = /^(.*)\/apis\/ccompat\/v\d+$/.exec(registry.url)?.[1];
+  if (base === undefined) return [];
+  const path = `/groups/default/artifacts/${encodeURIComponent(subject)}/versions?dryRun=true`;
+  const body = JSON.stringify({content: {content: JSON.stringify(schema), contentType: 'application/json'}});
+  try {
+    const response = await (registry.fetch ?? fetch)(`${base}/apis/registry/v3${path}`, {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json', ...basicAuthorization(registry)},
+      body,
+      signal: AbortSignal.timeout(REGISTRY_REQUEST_TIMEOUT_MS),
+    });
+    const answer = (await response.json()) as {causes?: {description?: string; context?: string}[]};
+    return (answer.causes ?? []).map((c) =>
+      c.context ? `${c.description} at ${c.context}` : String(c.description)
+    );
+  } catch {
+    return [];
+  }
 }
 
 interface Answer {
