@@ -23,4 +23,10 @@ export {
   configuredSubjects,
 } from './schema-subjects';
 export {dryRunOutputs, liveOutputs} from './pipeline-outputs';
-export type {DryRunLine, DryRunTally, OutputContext, OutputsFactory, PipelineOutputs} from './pipeline-outputs';
+export type {
+  DryRunLine,
+  DryRunTally,
+  OutputContext,
+  OutputsFactory,
+  PipelineOutputs,
+} from './pipeline-outputs';
