@@ -1,6 +1,6 @@
 import type {AppConfig} from '../config';
 import {createKafkaConnection, OwnerIdentity, type KafkaConnection, type WriterHooks} from '../kafka';
-import type {Metrics} from '../observability';
+import type {Metrics, SyncProgress} from '../observability';
 import {PinterestClient} from '../pinterest';
 import {
   EventSerializer,
@@ -11,6 +11,7 @@ import {
 } from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
 import {
+  combineHooks,
   DeleteGuard,
   runCycle,
   type CycleSummary,
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   readonly owner?: OwnerIdentity;
   /** Where the pipeline writes (default liveOutputs; `sync --dry-run` passes dryRunOutputs). */
   readonly outputs?: OutputsFactory;
+  /** Progress of long syncs (pages, records, estimates), fed by the sync hooks. */
+  readonly progress?: SyncProgress;
 }
 
 /** A started pipeline: topics ensured, schemas registered, producer fenced, state restored (or, in a dry run,
@@ -114,7 +117,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
 
     // Kept for the pipeline's life: a held delete is released when the next listing agrees.
     const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});
-    const hooks = metrics ? syncHooks(metrics) : undefined;
+    const hooks = combineHooks(metrics ? syncHooks(metrics) : undefined, deps.progress?.hooks());
     const analytics = analyticsUnit({
       config,
       client,

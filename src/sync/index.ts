@@ -31,3 +31,4 @@ export type {
   SyncLogger,
   SyncTopics,
 } from './ports';
+export {combineHooks} from './ports';

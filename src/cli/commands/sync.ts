@@ -12,6 +12,7 @@ import {CdcError} from '../../errors';
 import {Metrics} from '../../observability';
 import {totalsByCollection, type CycleSummary, type UnitKind} from '../../sync';
 import {commandLogger, type CliContext, type GlobalOptions} from '../context';
+import {startCommandProgress} from '../progress';
 
 export function registerSyncCommand(program: Command, ctx: CliContext): void {
   program
@@ -36,9 +37,11 @@ export function registerSyncCommand(program: Command, ctx: CliContext): void {
       const kinds: UnitKind[] =
         config.analytics.collections.length > 0 ? ['entities', 'analytics'] : ['entities'];
       const dryRun = flags.dryRun ? {messages: new Map<string, number>()} : undefined;
+      const {progress, stop} = startCommandProgress(ctx, config, logger, metrics);
       const pipeline = await openPipeline(config, {
         logger,
         metrics,
+        progress,
         version: ctx.version,
         ...(dryRun
           ? {outputs: dryRunOutputs((line) => ctx.io.stdout.write(`${jsonLine(line)}\n`), dryRun)}
@@ -48,6 +51,7 @@ export function registerSyncCommand(program: Command, ctx: CliContext): void {
       try {
         summary = await pipeline.runCycle({kinds});
       } finally {
+        stop();
         await pipeline.close();
       }
       logger.info(
