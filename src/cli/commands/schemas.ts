@@ -41,7 +41,12 @@ export function registerSchemasCommand(program: Command, ctx: CliContext): void 
     );
   /** The configuration and the schemas of the selected collections (all configured ones by default). */
   const load = (flags: SchemaFlags, command: Command): {config: AppConfig; selected: CollectionSchemas[]} => {
-    const {config} = ctx.loadConfig(command.optsWithGlobals<GlobalOptions>());
+    // Schemas need Kafka's topic prefix and the registry, not Pinterest: a CI step has no Pinterest credentials.
+    const {config} = ctx.loadConfig(
+      command.optsWithGlobals<GlobalOptions>(),
+      {},
+      {unusedGroups: ['pinterest']}
+    );
     const all = configuredCatalog(config).all();
     if (flags.collections === undefined) return {config, selected: all};
     const names = flags.collections.split(',').map((n) => n.trim());
