@@ -2,7 +2,8 @@
  * `sync --once`: one cycle of every configured collection (entity listings and analytics windows), then exit
  * with a summary of the events written per collection and op. The summary always prints, failed and skipped
  * listings marked; the exit code is 1 when any listing failed. Logs go to stderr; the summary to stdout (a
- * table, or JSON with --json).
+ * table, or JSON with --json). `--dry-run` swaps the pipeline's outputs for dryRunOutputs (src/app/
+ * pipeline-outputs.ts): the events go to stdout as JSON lines, the summary to stderr, nothing is written.
  */
 import type {Command} from 'commander';
 import {Registry} from 'prom-client';
