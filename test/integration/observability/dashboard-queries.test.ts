@@ -83,6 +83,10 @@ describe('Grafana dashboard queries on a real Prometheus scraping the running se
         PINTEREST_CDC_FROM_SOURCE: '1',
         ...serviceEnv(sandbox, `dash_${randomBytes(4).toString('hex')}`, {
           PINTEREST_CDC_SYNC__INTERVAL_SECONDS: String(SYNC_SECONDS),
+          // Analytics (the default ad_analytics and campaign_analytics) every few seconds too, not hourly: its
+          // backfill in the first cycle, then re-reads of the window, so its panels see several cycles.
+          PINTEREST_CDC_ANALYTICS__COLLECTIONS: 'ad_analytics,campaign_analytics',
+          PINTEREST_CDC_ANALYTICS__INTERVAL_SECONDS: String(2 * SYNC_SECONDS),
           PINTEREST_CDC_PINTEREST__TOKEN_STORE: 'file',
           PINTEREST_CDC_PINTEREST__TOKEN_STORE_PATH: join(tokens, 'tokens.json'),
           METRICS_HOST: '127.0.0.1',
