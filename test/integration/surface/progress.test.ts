@@ -11,6 +11,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
+import {MAX_PAGE_SIZE} from '../../../src/collections';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {startCli} from '../helpers/cli';
 import {freePort} from '../helpers/prometheus';
@@ -122,9 +123,9 @@ describe('progress of a 150,000-pin sync through the CLI', () => {
       expect(s.values.remaining_records).toBe(PINS - s.values.records!);
       expect(s.values.remaining_seconds).toBeGreaterThan(0);
     }
-    // Pages and records agree in every scrape (full pages of 250), and the first sync was seen well under way.
+    // Pages and records agree in every scrape (full pages of MAX_PAGE_SIZE), and the first sync was seen well under way.
     for (const {values} of samples.filter((s) => s.values.records !== undefined))
-      expect(values.pages).toBe(Math.ceil(values.records! / 250));
+      expect(values.pages).toBe(Math.ceil(values.records! / MAX_PAGE_SIZE));
     expect(
       Math.max(...samples.filter((s) => s.cycle === 0).map((s) => s.values.records ?? 0))
     ).toBeGreaterThan(PINS / 2);
