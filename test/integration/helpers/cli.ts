@@ -19,7 +19,16 @@ export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv
 ): {child: ChildProcessWithoutNullStreams; output: () => CliResult; done: Promise<CliResult>} {
-  const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env, stdio: 'pipe'});
+  return startProcess(process.execPath, [BIN, ...args], env);
+}
+
+/** Any command (e.g. the CLI under script(1)), with the same capture. */
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv
+): {child: ChildProcessWithoutNullStreams; output: () => CliResult; done: Promise<CliResult>} {
+  const child = spawn(command, [...args], {cwd: ROOT, env, stdio: 'pipe'});
   child.stdin.end();
   let stdout = '';
   let stderr = '';
@@ -33,12 +42,22 @@ export function startCli(
 }
 
 /** Runs the CLI to its end (killed after `timeoutMs`). */
-export async function runCli(
+export function runCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 240_000
 ): Promise<CliResult> {
-  const {child, done} = startCli(args, env);
+  return runProcess(process.execPath, [BIN, ...args], env, timeoutMs);
+}
+
+/** Runs a command to its end (killed after `timeoutMs`). */
+export async function runProcess(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 240_000
+): Promise<CliResult> {
+  const {child, done} = startProcess(command, args, env);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
     return await done;

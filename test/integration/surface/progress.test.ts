@@ -13,7 +13,7 @@ import {join} from 'node:path';
 
 import {MAX_PAGE_SIZE} from '../../../src/collections';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
-import {startCli} from '../helpers/cli';
+import {BIN, runProcess, startCli} from '../helpers/cli';
 import {freePort} from '../helpers/prometheus';
 import {cliChildEnv} from '../helpers/service-env';
 
@@ -129,6 +129,41 @@ describe('progress of a 150,000-pin sync through the CLI', () => {
     expect(
       Math.max(...samples.filter((s) => s.cycle === 0).map((s) => s.values.records ?? 0))
     ).toBeGreaterThan(PINS / 2);
+  });
+
+  it('shows one live line on a terminal instead of log lines (stderr a TTY, through script(1))', async () => {
+    const small = await startSandbox({scale: {adAccounts: 1, boards: 1, pins: 20_000}});
+    try {
+      const env = cliChildEnv(small, `progress_tty_${randomBytes(4).toString('hex')}`, {
+        PINTEREST_CDC_OBSERVABILITY__PROGRESS_INTERVAL_SECONDS: '1',
+        PINTEREST_CDC_PINTEREST__TOKEN_STORE: 'file',
+        PINTEREST_CDC_PINTEREST__TOKEN_STORE_PATH: join(tokens, 'tty-tokens.json'),
+        LOG_LEVEL: 'info',
+      });
+      const command = [
+        process.execPath,
+        BIN,
+        '--set',
+        'analytics.collections=',
+        '--set',
+        'sync.collections=pins',
+        'sync',
+      ]
+        .map((arg) => `'${arg}'`)
+        .join(' ');
+      // script(1) gives the CLI a pseudo-terminal for stdout and stderr.
+      const result = await runProcess('script', ['-qec', command, '/dev/null'], env);
+      expect(result.code).toBe(0);
+      // \r and ESC [K: the live line rewritten in place.
+      const live = result.stdout.split('\r\x1b[K').slice(1);
+      expect(
+        live.some((l) => /^pins: [\d,]+ pages, [\d,]+ records \([\d,]+\/s\), remaining unknown/.test(l))
+      ).toBe(true);
+      expect(result.stdout).not.toContain('Sync progress');
+      expect(result.stdout).toMatch(/pins\s+20000\s+20000/);
+    } finally {
+      await small.close();
+    }
   });
 });
 
