@@ -16,12 +16,7 @@ export {
   tokenTopic,
   tokenTopicSpec,
 } from './token-storage';
-export {
-  configuredCatalog,
-  configuredCollections,
-  configuredRegistrar,
-  configuredSubjects,
-} from './schema-subjects';
+export {configuredCatalog, configuredRegistrar, configuredSubjects} from './schema-subjects';
 export {dryRunOutputs, liveOutputs} from './pipeline-outputs';
 export type {
   DryRunLine,

@@ -2,8 +2,8 @@
  * The Avro schemas a configuration writes: its entity and analytics collections, loaded once, and their subjects
  * (`<topic>-key`, `<topic>-value`). `run`, `check`, `schemas` and a dry run all start from this one list.
  */
-import {CollectionRegistry, type CollectionDeclaration} from '../collections';
-import type {AppConfig} from '../config';
+import {CollectionRegistry} from '../collections';
+import {configuredCollections, type AppConfig} from '../config';
 import {
   createRegistryClient,
   SchemaCatalog,
@@ -13,14 +13,10 @@ import {
   type SubjectSchema,
 } from '../serde';
 
-/** Every collection the configuration syncs: entities, then analytics. */
-export function configuredCollections(config: AppConfig): CollectionDeclaration[] {
-  const registry = new CollectionRegistry();
-  return [...config.sync.collections, ...config.analytics.collections].map((name) => registry.get(name));
-}
-
+/** The schemas of every collection the configuration syncs (entities, then analytics). */
 export function configuredCatalog(config: AppConfig): SchemaCatalog {
-  return new SchemaCatalog({collections: configuredCollections(config)});
+  const registry = new CollectionRegistry();
+  return new SchemaCatalog({collections: configuredCollections(config).map((name) => registry.get(name))});
 }
 
 /** The subjects of every configured collection with their schemas, as `run` registers them. */

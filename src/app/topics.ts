@@ -1,6 +1,6 @@
 /** The topics of a configuration: one per collection, the state changelog, dead letters, the token store. */
 import {topicOf} from '../collections';
-import type {AppConfig} from '../config';
+import {configuredCollections, type AppConfig} from '../config';
 import type {TopicSpec} from '../kafka';
 import type {SyncTopics} from '../sync';
 import {tokenTopicSpec} from './token-storage';
@@ -23,10 +23,7 @@ export function pipelineTopics(config: AppConfig): TopicSpec[] {
     cleanupPolicy,
   });
   return [
-    // Analytics topics too: left to the broker's auto-creation they would get its defaults, not these settings.
-    ...[...config.sync.collections, ...config.analytics.collections].map((name) =>
-      spec(topics.events(name), config.kafka.cleanupPolicy)
-    ),
+    ...configuredCollections(config).map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
     // The changelog must be compacted whatever the event topics use: it is the state.
     spec(topics.state, 'compact'),
     spec(topics.deadLetters, 'delete'),
