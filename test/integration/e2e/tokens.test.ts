@@ -95,9 +95,12 @@ function startService(config: AppConfig) {
   const readiness = new Readiness();
   const stop = new AbortController();
   const summaries: CycleSummary[] = [];
-  // Cycles run one at a time, when the test asks: a sleep of the service waits unless a cycle is wanted.
+  // Cycles run one at a time, when the test asks: a sleep of the service waits unless a cycle is wanted. The
+  // service's clock moves only when it sleeps, so a cycle slower than the interval (a loaded machine) does not make
+  // the next one due before the test releases it.
   let wanted = 1;
   let waiting: (() => void)[] = [];
+  let clock = Date.now();
   const outcome = runService({
     config,
     logger,
@@ -106,9 +109,13 @@ function startService(config: AppConfig) {
     version: 'test',
     signal: stop.signal,
     onCycle: (summary) => summaries.push(summary),
+    now: () => clock,
     sleep: (ms, signal) =>
       new Promise<void>((resolve) => {
-        const go = () => setTimeout(resolve, Math.min(ms, 1000));
+        const go = () => {
+          clock += ms;
+          setTimeout(resolve, Math.min(ms, 1000));
+        };
         if (summaries.length < wanted) go();
         else waiting.push(go);
         signal.addEventListener('abort', () => resolve(), {once: true});
