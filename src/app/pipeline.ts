@@ -1,28 +1,18 @@
-import {CollectionRegistry, topicOf} from '../collections';
 import {configuredCollections, type AppConfig} from '../config';
 import {connectionsOf} from '../config/connections';
-import {
-  createKafkaConnection,
-  OwnerIdentity,
-  type KafkaConnection,
-  type TopicSpec,
-  type TransactionalWriter,
-  type WriterHooks,
-} from '../kafka';
-import type {Metrics} from '../observability';
+import {createKafkaConnection, OwnerIdentity, type KafkaConnection, type WriterHooks} from '../kafka';
+import type {Metrics, SyncProgress} from '../observability';
 import {PinterestClient} from '../pinterest';
 import {
-  createRegistryClient,
   EventSerializer,
   InlineBatchEncoder,
-  SchemaCatalog,
-  SchemaRegistrar,
   verifyRegistryAccess,
   type BatchEncoder,
   type RegistryHooks,
 } from '../serde';
-import {applyChangelogRecord, ownerClaimKey, StateStore} from '../state';
+import {applyChangelogRecord, StateStore} from '../state';
 import {
+  combineHooks,
   DEAD_LETTER_REASONS,
   DeleteGuard,
   DEFAULT_CONNECTION,
@@ -37,7 +27,10 @@ import {
 } from '../sync';
 import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
-import {openTokenStore, settleStoredTokens, tokenCodec, tokenTopicSpec} from './token-storage';
+import {liveOutputs, type OutputsFactory} from './pipeline-outputs';
+import {configuredCatalog} from './schema-subjects';
+import {syncTopics} from './topics';
+import {openTokenStore} from './token-storage';
 
 export interface PipelineDeps {
   readonly logger: SyncLogger;
@@ -48,9 +41,14 @@ export interface PipelineDeps {
    * its claim instead of claiming again); default: a new one (the pipeline claims the id at open).
    */
   readonly owner?: OwnerIdentity;
+  /** Where the pipeline writes (default liveOutputs; `sync --dry-run` passes dryRunOutputs). */
+  readonly outputs?: OutputsFactory;
+  /** Progress of long syncs (pages, records, estimates), fed by the sync hooks. */
+  readonly progress?: SyncProgress;
 }
 
-/** A started pipeline: topics ensured, schemas registered, producer fenced, state restored. */
+/** A started pipeline: topics ensured, schemas registered, producer fenced, state restored (or, in a dry run,
+ * the same read without any of the writes). */
 export interface Pipeline {
   readonly state: StateStore;
   /** One client per configured connection, by name: each with its own token and rate budget. */
@@ -68,31 +66,7 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export function syncTopics(prefix: string): SyncTopics {
-  return {
-    events: (collection) => topicOf(prefix, {name: collection}),
-    state: `${prefix}.state`,
-    deadLetters: `${prefix}.dlq`,
-  };
-}
-
-/** The topics a pipeline of this configuration writes, as it creates them when missing. */
-export function pipelineTopics(config: AppConfig): TopicSpec[] {
-  const topics = syncTopics(config.kafka.topicPrefix);
-  const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
-    name,
-    partitions: config.kafka.partitions,
-    replicationFactor: config.kafka.replicationFactor,
-    cleanupPolicy,
-  });
-  return [
-    ...configuredCollections(config).map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
-    // The changelog must be compacted whatever the event topics use: it is the state.
-    spec(topics.state, 'compact'),
-    spec(topics.deadLetters, 'delete'),
-    ...(config.pinterest.tokenStore === 'kafka' ? [tokenTopicSpec(config)] : []),
-  ];
-}
+export {pipelineTopics, syncTopics} from './topics';
 
 /**
  * Builds the whole pipeline from the configuration, in the order exactly-once needs: ensure topics, register
@@ -104,8 +78,6 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
   const {logger, metrics} = deps;
   const prefix = config.kafka.topicPrefix;
   const topics = syncTopics(prefix);
-  const registry = new CollectionRegistry();
-  const collections = configuredCollections(config).map((name) => registry.get(name));
 
   const kafka: KafkaConnection = createKafkaConnection(kafkaConnectionConfig(config), {logger});
   const closeables: (() => Promise<void>)[] = [() => kafka.close()];
@@ -116,71 +88,44 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     // Refused credentials or certificates fail here, naming the setting, before anything is created.
     await kafka.verifyAccess();
     await verifyRegistryAccess(config.schemaRegistry);
-    const admin = kafka.topicAdmin();
-    const report = await admin.ensureTopics(pipelineTopics(config));
-    await admin.close();
-    if (report.mismatches.length > 0)
-      logger.warn(
-        {mismatches: report.mismatches},
-        'Existing topics differ from the configuration (left as they are)'
-      );
-
-    const catalog = new SchemaCatalog({collections});
-    const schemaRegistry = createRegistryClient({
-      url: config.schemaRegistry.url,
-      username: config.schemaRegistry.username,
-      password: config.schemaRegistry.password,
+    const catalog = configuredCatalog(config);
+    const outputs = (deps.outputs ?? liveOutputs)({
+      config,
+      kafka,
+      catalog,
+      topics,
+      logger,
+      owner: deps.owner ?? new OwnerIdentity(),
+      registryHooks: metrics ? registryHooks(metrics) : undefined,
+      writerHooks: metrics ? writerHooks(metrics) : undefined,
     });
-    const ids = await new SchemaRegistrar(schemaRegistry, catalog, prefix, {
-      url: config.schemaRegistry.url,
-      hooks: metrics ? registryHooks(metrics) : undefined,
-    }).registerAll();
+    const {stateTopicExists} = await outputs.prepareTopics();
+    const ids = await outputs.schemaIds();
     const encoder: BatchEncoder = new InlineBatchEncoder(new EventSerializer(catalog, ids));
     closeables.push(() => encoder.close());
-
-    const owner = deps.owner ?? new OwnerIdentity();
-    const writers = kafka.shardWriters({
-      prefix,
-      writer: {
-        hooks: metrics ? writerHooks(metrics) : undefined,
-        transactionTimeoutMs: config.kafka.transactionTimeoutSeconds * 1000,
-      },
-      // Claims in the state topic tell a transaction the broker aborted on timeout (go on) from a newer
-      // instance's fencing (stop): Kafka answers both with INVALID_PRODUCER_EPOCH (docs/notes.md).
-      ownershipFor: (transactionalId) =>
-        kafka.stateTopicOwnership({
-          topic: topics.state,
-          claimKey: ownerClaimKey(transactionalId),
-          transactionalId,
-          owner,
-        }),
-    });
-    // One transactional id per instance: fencing it at start aborts whatever a crashed predecessor left open,
-    // which would otherwise hold back the changelog's last stable offset (docs/notes.md).
-    const writer: TransactionalWriter = writers.forShard(config.sync.instanceId);
-    await writer.init();
+    const sink = await outputs.openSink();
 
     const state = new StateStore();
     let restored = 0;
-    for await (const record of kafka.changelogReader().readToEnd(topics.state)) {
-      applyChangelogRecord(state, record.key, record.value);
-      restored += 1;
+    const reader = kafka.changelogReader(
+      outputs.readerGroupPrefix ? {groupIdPrefix: outputs.readerGroupPrefix} : undefined
+    );
+    if (stateTopicExists) {
+      for await (const record of reader.readToEnd(topics.state)) {
+        applyChangelogRecord(state, record.key, record.value);
+        restored += 1;
+      }
     }
     logger.info({records: restored, shards: state.all().length}, 'State restored from the changelog');
 
     // Per connection: its own token store record, client (token manager, rate budget) and analytics unit.
-    const hooks = metrics ? syncHooks(metrics) : undefined;
+    const hooks = combineHooks(metrics ? syncHooks(metrics) : undefined, deps.progress?.hooks());
     const clients = new Map<string, PinterestClient>();
     const connections: CycleConnection[] = [];
     for (const connection of connectionsOf(config)) {
       const connectionLogger = withFields(logger, {connection: connection.name});
       const tokenStore = openTokenStore(config, kafka, connection.name);
-      const {exposedRefreshToken} = await settleStoredTokens({
-        store: tokenStore,
-        codec: tokenCodec(config),
-        state,
-        stateWriter: writer,
-        stateTopic: topics.state,
+      const {exposedRefreshToken} = await outputs.settleTokens(tokenStore, state, sink, {
         logger: connectionLogger,
         movesLegacyToken: connection.name === DEFAULT_CONNECTION,
       });
@@ -204,7 +149,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
           metrics,
           hooks,
           encoder,
-          sink: writer,
+          sink,
           topics,
           maxEventsPerTransaction: config.kafka.transactionBatchSize,
           logger: connectionLogger,
@@ -218,7 +163,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     if (metrics) {
       setAnalyticsGauges(metrics, state, config, Date.now());
       metrics.initialiseCollections({
-        collections: collections.map((c) => c.name),
+        collections: configuredCollections(config),
         deadLetterReasons: DEAD_LETTER_REASONS,
         guardedCollections: config.sync.collections,
       });
@@ -242,7 +187,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             connections,
             state,
             encoder,
-            sink: writer,
+            sink,
             topics,
             maxEventsPerTransaction: config.kafka.transactionBatchSize,
             logger,

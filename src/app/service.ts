@@ -1,7 +1,7 @@
 import type {AppConfig} from '../config';
 import {CdcError, FencedError} from '../errors';
 import {OwnerIdentity} from '../kafka';
-import type {Metrics, Readiness} from '../observability';
+import type {Metrics, Readiness, SyncProgress} from '../observability';
 import {StateDivergedError, type CycleSummary, type SyncLogger, type UnitKind} from '../sync';
 import {openPipeline, type Pipeline} from './pipeline';
 import {announceTokenProtection} from './token-storage';
@@ -15,6 +15,8 @@ export interface ServiceDeps {
   /** Aborted on shutdown: the running listing stops between pages, commits what it diffed, and the loop ends. */
   readonly signal: AbortSignal;
   readonly onCycle?: (summary: CycleSummary) => void;
+  /** Progress of long syncs, kept across reopens. */
+  readonly progress?: SyncProgress;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly now?: () => number;
 }
@@ -36,7 +38,13 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   const owner = new OwnerIdentity();
   const open = async (): Promise<Pipeline> => {
     readiness.block('pipeline', 'restoring state from the changelog');
-    const opened = await openPipeline(config, {logger, metrics, version: deps.version, owner});
+    const opened = await openPipeline(config, {
+      logger,
+      metrics,
+      version: deps.version,
+      owner,
+      ...(deps.progress ? {progress: deps.progress} : {}),
+    });
     for (const [connection, client] of opened.clients) metrics.trackBudget(() => client.budget(), connection);
     readiness.satisfy('pipeline');
     return opened;

@@ -38,6 +38,10 @@ const REQUIRED = [
   'pinterest_cdc_last_checkpoint_timestamp_seconds',
   'pinterest_cdc_cycle_duration_seconds',
   'pinterest_cdc_last_successful_cycle_timestamp_seconds',
+  'pinterest_cdc_sync_progress_pages',
+  'pinterest_cdc_sync_progress_records',
+  'pinterest_cdc_sync_progress_remaining_records',
+  'pinterest_cdc_sync_progress_remaining_seconds',
 ];
 
 describe('Metrics', () => {
