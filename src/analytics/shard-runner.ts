@@ -182,6 +182,7 @@ async function runCollection(
   let lastLog = started;
   const progressMs = (deps.progressIntervalSeconds ?? 60) * 1000;
   const ranges = [...plan.forward, ...plan.backward];
+  deps.hooks?.onListingStarted?.(collection, shard, undefined);
   try {
     settled = await settle(shardState, plan.windowStart, pipeline, deps);
     const lifetimes =
@@ -190,6 +191,12 @@ async function runCollection(
     for (const collection of lifetimes === null ? [] : analytics.parents) {
       for (const parent of await deps.entities.entities(collection, adAccountId))
         parents.set(parent.id, parent);
+    }
+    if (deps.hooks?.onPagesPlanned) {
+      // Every range's requests, for the progress estimate (partsOf is pure: planning twice costs no request).
+      const context = {adAccountId: shard, declaration, settings, parents};
+      const planned = ranges.reduce((n, range) => n + partsOf(range, lifetimes, context).length, 0);
+      deps.hooks.onPagesPlanned(collection, planned);
     }
     for (const [n, range] of ranges.entries()) {
       current = {range, after: range.after};

@@ -5,16 +5,16 @@
  * only the way every process of the deployment does: when it had to refresh, it saves the rotated tokens there
  * first, so a running service finds them when its own token is refused.
  */
-import {CollectionRegistry} from '../collections';
-import {configuredCollections, type AppConfig} from '../config';
+import type {AppConfig} from '../config';
 import {connectionsOf, type Connection} from '../config/connections';
 import {createKafkaConnection, type DescribeTopicsReport, type KafkaConnection} from '../kafka';
 import {PinterestClient, type TokenRecordStore} from '../pinterest';
-import {checkSubjects, SchemaCatalog, subjectsOf, verifyRegistryAccess} from '../serde';
+import {checkSubjects, verifyRegistryAccess} from '../serde';
 import {applyChangelogRecord, StateStore} from '../state';
 import type {SyncLogger} from '../sync';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
-import {pipelineTopics, syncTopics} from './pipeline';
+import {pipelineTopics, syncTopics} from './topics';
+import {configuredSubjects} from './schema-subjects';
 import {
   DEFAULT_CONNECTION,
   describeProtection,
@@ -149,11 +149,7 @@ function kafkaStep(config: AppConfig, report: DescribeTopicsReport): CheckStep {
 }
 
 async function registryStep(config: AppConfig): Promise<CheckStep> {
-  const registry = new CollectionRegistry();
-  const catalog = new SchemaCatalog({
-    collections: configuredCollections(config).map((name) => registry.get(name)),
-  });
-  const subjects = catalog.all().flatMap((schemas) => subjectsOf(config.kafka.topicPrefix, schemas));
+  const subjects = configuredSubjects(config);
   await verifyRegistryAccess(config.schemaRegistry);
   const checks = await checkSubjects(config.schemaRegistry, subjects);
   const incompatible = checks.filter((c) => c.state === 'incompatible');

@@ -16,3 +16,12 @@ export {
   tokenTopic,
   tokenTopicSpec,
 } from './token-storage';
+export {configuredCatalog, configuredRegistrar, configuredSubjects} from './schema-subjects';
+export {dryRunOutputs, liveOutputs} from './pipeline-outputs';
+export type {
+  DryRunLine,
+  DryRunTally,
+  OutputContext,
+  OutputsFactory,
+  PipelineOutputs,
+} from './pipeline-outputs';

@@ -1,28 +1,18 @@
-import {CollectionRegistry, topicOf} from '../collections';
 import {configuredCollections, type AppConfig} from '../config';
 import {connectionsOf} from '../config/connections';
-import {
-  createKafkaConnection,
-  OwnerIdentity,
-  transactionalIdFor,
-  type KafkaConnection,
-  type TopicSpec,
-  type WriterHooks,
-} from '../kafka';
-import type {Metrics} from '../observability';
+import {createKafkaConnection, OwnerIdentity, type KafkaConnection, type WriterHooks} from '../kafka';
+import type {Metrics, SyncProgress} from '../observability';
 import {PinterestClient} from '../pinterest';
 import {
-  createRegistryClient,
   EventSerializer,
   InlineBatchEncoder,
-  SchemaCatalog,
-  SchemaRegistrar,
   verifyRegistryAccess,
   type BatchEncoder,
   type RegistryHooks,
 } from '../serde';
-import {ownerClaimKey, StateStore} from '../state';
+import {StateStore} from '../state';
 import {
+  combineHooks,
   DEAD_LETTER_REASONS,
   DEFAULT_CONNECTION,
   type SyncHooks,
@@ -32,8 +22,11 @@ import {
 } from '../sync';
 import {analyticsUnit, setAnalyticsGauges} from './analytics-unit';
 import {kafkaConnectionConfig, pinterestClientConfig} from './clients';
+import {liveOutputs, type OutputsFactory} from './pipeline-outputs';
+import {configuredCatalog} from './schema-subjects';
 import {TaskSet, type TasksCycleSummary} from './tasks';
-import {openTokenStore, settleStoredTokens, tokenCodec, tokenTopicSpec} from './token-storage';
+import {configuredTaskCount, syncTopics} from './topics';
+import {openTokenStore} from './token-storage';
 
 export interface PipelineDeps {
   readonly logger: SyncLogger;
@@ -49,10 +42,15 @@ export interface PipelineDeps {
    * (a fleet member: its group assignment calls `assign`).
    */
   readonly tasks?: 'all' | 'none';
+  /** Where the pipeline writes (default liveOutputs; `sync --dry-run` passes dryRunOutputs). */
+  readonly outputs?: OutputsFactory;
+  /** Progress of long syncs (pages, records, estimates), fed by the sync hooks of every task's cycles. */
+  readonly progress?: SyncProgress;
 }
 
 /**
- * A started pipeline: topics ensured, schemas registered; per held task, producer fenced and state restored.
+ * A started pipeline: topics ensured, schemas registered; per held task, producer fenced and state restored (or,
+ * in a dry run, the same read without any of the writes).
  */
 export interface Pipeline {
   /** The state of every held task's shards. */
@@ -74,32 +72,7 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export function syncTopics(prefix: string): SyncTopics {
-  return {
-    events: (collection) => topicOf(prefix, {name: collection}),
-    state: `${prefix}.state`,
-    deadLetters: `${prefix}.dlq`,
-  };
-}
-
-/** The topics a pipeline of this configuration writes, as it creates them when missing. */
-export function pipelineTopics(config: AppConfig): TopicSpec[] {
-  const topics = syncTopics(config.kafka.topicPrefix);
-  const spec = (name: string, cleanupPolicy: TopicSpec['cleanupPolicy']): TopicSpec => ({
-    name,
-    partitions: config.kafka.partitions,
-    replicationFactor: config.kafka.replicationFactor,
-    cleanupPolicy,
-  });
-  return [
-    ...configuredCollections(config).map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
-    // The changelog must be compacted whatever the event topics use: it is the state. Its partitions are the
-    // fleet's tasks (README "Scaling").
-    {...spec(topics.state, 'compact'), partitions: config.fleet.tasks || config.kafka.partitions},
-    spec(topics.deadLetters, 'delete'),
-    ...(config.pinterest.tokenStore === 'kafka' ? [tokenTopicSpec(config)] : []),
-  ];
-}
+export {pipelineTopics, syncTopics} from './topics';
 
 /**
  * Builds the whole pipeline from the configuration, in the order exactly-once needs: ensure topics, register
@@ -111,8 +84,6 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
   const {logger, metrics} = deps;
   const prefix = config.kafka.topicPrefix;
   const topics = syncTopics(prefix);
-  const registry = new CollectionRegistry();
-  const collections = configuredCollections(config).map((name) => registry.get(name));
 
   const kafka: KafkaConnection = createKafkaConnection(kafkaConnectionConfig(config), {logger});
   const closeables: (() => Promise<void>)[] = [() => kafka.close()];
@@ -123,46 +94,33 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     // Refused credentials or certificates fail here, naming the setting, before anything is created.
     await kafka.verifyAccess();
     await verifyRegistryAccess(config.schemaRegistry);
-    const admin = kafka.topicAdmin();
-    const report = await admin.ensureTopics(pipelineTopics(config));
-    await admin.close();
-    if (report.mismatches.length > 0)
-      logger.warn(
-        {mismatches: report.mismatches},
-        'Existing topics differ from the configuration (left as they are)'
-      );
-
-    const catalog = new SchemaCatalog({collections});
-    const schemaRegistry = createRegistryClient({
-      url: config.schemaRegistry.url,
-      username: config.schemaRegistry.username,
-      password: config.schemaRegistry.password,
+    const catalog = configuredCatalog(config);
+    const outputs = (deps.outputs ?? liveOutputs)({
+      config,
+      kafka,
+      catalog,
+      topics,
+      logger,
+      owner: deps.owner ?? new OwnerIdentity(),
+      registryHooks: metrics ? registryHooks(metrics) : undefined,
+      writerHooks: metrics ? writerHooks(metrics) : undefined,
     });
-    const ids = await new SchemaRegistrar(schemaRegistry, catalog, prefix, {
-      url: config.schemaRegistry.url,
-      hooks: metrics ? registryHooks(metrics) : undefined,
-    }).registerAll();
+    const {stateTopicExists} = await outputs.prepareTopics();
+    const ids = await outputs.schemaIds();
     const encoder: BatchEncoder = new InlineBatchEncoder(new EventSerializer(catalog, ids));
     closeables.push(() => encoder.close());
+    await outputs.fenceSingleProcessWriter();
 
-    // Fence a single-process instance of an older version (it used the id without `-task-<n>`), so it cannot
-    // write beside the tasks during a rolling upgrade (docs/notes.md "Fleet").
-    const legacyId = transactionalIdFor({prefix, shard: config.sync.instanceId});
-    const legacy = kafka.transactionalWriter({
-      transactionalId: legacyId,
-      ownership: kafka.stateTopicOwnership({
-        topic: topics.state,
-        claimKey: ownerClaimKey(legacyId),
-        transactionalId: legacyId,
-        owner: deps.owner ?? new OwnerIdentity(),
-      }),
-    });
-    await legacy.init();
-    await legacy.close();
-
-    const stateAdmin = kafka.topicAdmin();
-    const taskCount = await stateAdmin.partitionCount(topics.state);
-    await stateAdmin.close();
+    // Partitions of the state topic = tasks; a dry run of a new prefix counts those a real run would create.
+    let taskCount = configuredTaskCount(config);
+    if (stateTopicExists) {
+      const stateAdmin = kafka.topicAdmin();
+      try {
+        taskCount = await stateAdmin.partitionCount(topics.state);
+      } finally {
+        await stateAdmin.close();
+      }
+    }
 
     const state = new StateStore();
     // Per connection: its own token store record and client (token manager, rate budget).
@@ -179,10 +137,12 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       clients.set(connection.name, client);
       return {...connection, client, tokenStore, logger: connectionLogger};
     });
-    const hooks = metrics ? syncHooks(metrics) : undefined;
+    const hooks = combineHooks(metrics ? syncHooks(metrics) : undefined, deps.progress?.hooks());
     const tasks = new TaskSet({
       config,
       kafka,
+      outputs,
+      stateTopicExists,
       state,
       topics,
       taskCount,
@@ -206,16 +166,10 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       logger,
       version: deps.version,
       hooks,
-      writerHooks: metrics ? writerHooks(metrics) : undefined,
       // Legacy clear-token records belong to no shard: task 0 holds them.
-      onTaskZeroRestored: async (writer) => {
+      onTaskZeroRestored: async (sink) => {
         for (const connection of connections) {
-          const {exposedRefreshToken} = await settleStoredTokens({
-            store: connection.tokenStore,
-            codec: tokenCodec(config),
-            state,
-            stateWriter: writer,
-            stateTopic: topics.state,
+          const {exposedRefreshToken} = await outputs.settleTokens(connection.tokenStore, state, sink, {
             logger: connection.logger,
             movesLegacyToken: connection.name === DEFAULT_CONNECTION,
           });
@@ -224,12 +178,17 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
       },
     });
     closeables.unshift(() => tasks.close());
-    if ((deps.tasks ?? 'all') === 'all') await tasks.assign(Array.from({length: taskCount}, (_, t) => t));
-    logger.info({tasks: tasks.tasks(), taskCount, shards: state.all().length}, 'Pipeline open');
+    if ((deps.tasks ?? 'all') === 'all') {
+      await tasks.assign(Array.from({length: taskCount}, (_, t) => t));
+      logger.info(
+        {tasks: tasks.tasks(), taskCount, shards: state.all().length},
+        'State restored from the changelog'
+      );
+    } else logger.info({taskCount}, 'Pipeline open: tasks come from the fleet group');
     if (metrics) {
       setAnalyticsGauges(metrics, state, config, Date.now());
       metrics.initialiseCollections({
-        collections: collections.map((c) => c.name),
+        collections: configuredCollections(config),
         deadLetterReasons: DEAD_LETTER_REASONS,
         guardedCollections: config.sync.collections,
       });

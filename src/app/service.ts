@@ -1,7 +1,7 @@
 import type {AppConfig} from '../config';
 import {CdcError, FencedError} from '../errors';
 import {createKafkaConnection, OwnerIdentity, type GroupMembership} from '../kafka';
-import type {Metrics, Readiness} from '../observability';
+import type {Metrics, Readiness, SyncProgress} from '../observability';
 import {
   parseShardId,
   StateDivergedError,
@@ -24,6 +24,8 @@ export interface ServiceDeps {
   /** Aborted on shutdown: the running listing stops between pages, commits what it diffed, and the loop ends. */
   readonly signal: AbortSignal;
   readonly onCycle?: (summary: CycleSummary) => void;
+  /** Progress of long syncs, kept across reopens. */
+  readonly progress?: SyncProgress;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly now?: () => number;
 }
@@ -47,7 +49,14 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   const owner = new OwnerIdentity();
   const open = async (): Promise<Pipeline> => {
     readiness.block('pipeline', 'opening the pipeline');
-    const opened = await openPipeline(config, {logger, metrics, version: deps.version, owner, tasks: 'none'});
+    const opened = await openPipeline(config, {
+      logger,
+      metrics,
+      version: deps.version,
+      owner,
+      tasks: 'none',
+      ...(deps.progress ? {progress: deps.progress} : {}),
+    });
     for (const [connection, client] of opened.clients) metrics.trackBudget(() => client.budget(), connection);
     metrics.stateTasks.set(opened.taskCount);
     readiness.satisfy('pipeline');

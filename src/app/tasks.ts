@@ -2,18 +2,12 @@ import {CollectionRegistry} from '../collections';
 import type {AppConfig} from '../config';
 import type {JsonRecord} from '../events';
 import {FencedError} from '../errors';
-import {pinStateRecords, restoreTask, taskOf, taskWriterShard} from '../fleet';
-import {
-  OwnerIdentity,
-  transactionalIdFor,
-  type KafkaConnection,
-  type TransactionalWriter,
-  type WriterHooks,
-} from '../kafka';
+import {restoreTask, taskOf} from '../fleet';
+import type {KafkaConnection} from '../kafka';
 import type {Metrics} from '../observability';
 import type {PinterestClient} from '../pinterest';
 import type {BatchEncoder} from '../serde';
-import {ownerClaimKey, type StateStore} from '../state';
+import type {StateStore} from '../state';
 import {
   DeleteGuard,
   runCycle,
@@ -21,16 +15,18 @@ import {
   type CycleSummary,
   shardId,
   type AnalyticsShardRunner,
+  type BatchSink,
   type RecordSource,
   type SyncHooks,
   type SyncLogger,
   type SyncTopics,
 } from '../sync';
+import type {PipelineOutputs, TaskSink} from './pipeline-outputs';
 
 /** One task this process holds: a partition of the state topic, its writer and the shards that hash to it. */
 interface HeldTask {
   readonly index: number;
-  readonly writer: TransactionalWriter;
+  readonly writer: TaskSink;
   readonly deleteGuard: DeleteGuard;
   /** Aborted when the task is revoked or dropped: its running listing stops between pages and commits. */
   readonly stop: AbortController;
@@ -40,21 +36,25 @@ interface HeldTask {
 export interface TaskSetDeps {
   readonly config: AppConfig;
   readonly kafka: KafkaConnection;
+  /** Where the tasks write: each task's sink (live: its transactional writer; a dry run: a decoding sink). */
+  readonly outputs: PipelineOutputs;
+  /** Whether the state topic exists to be restored from (a dry run of a new prefix has none). */
+  readonly stateTopicExists: boolean;
   readonly state: StateStore;
   readonly topics: SyncTopics;
   readonly taskCount: number;
   /** The configured connections, each with its own client (token, rate budget). */
   readonly connections: readonly TaskConnection[];
   /** A connection's analytics unit writing through a task's writer. */
-  readonly analyticsFor: (connection: TaskConnection, sink: TransactionalWriter) => AnalyticsShardRunner;
+  readonly analyticsFor: (connection: TaskConnection, sink: BatchSink) => AnalyticsShardRunner;
   readonly encoder: BatchEncoder;
   readonly logger: SyncLogger;
   readonly version: string;
   readonly metrics?: Metrics;
+  /** Every task's cycles report through these (metrics and progress). */
   readonly hooks?: SyncHooks;
-  readonly writerHooks?: WriterHooks;
   /** Runs once task 0 is restored (legacy state without a shard is task 0's). */
-  readonly onTaskZeroRestored?: (writer: TransactionalWriter) => Promise<void>;
+  readonly onTaskZeroRestored?: (sink: BatchSink) => Promise<void>;
 }
 
 export interface TaskConnection {
@@ -109,53 +109,44 @@ export class TaskSet {
   }
 
   private async take(index: number): Promise<void> {
-    const {config, kafka, topics, logger} = this.deps;
-    const transactionalId = transactionalIdFor({
-      prefix: config.kafka.topicPrefix,
-      shard: taskWriterShard(config.sync.instanceId, index),
-    });
-    const owner = new OwnerIdentity();
-    const writer = kafka.transactionalWriter({
-      transactionalId,
-      hooks: this.deps.writerHooks,
-      transactionTimeoutMs: config.kafka.transactionTimeoutSeconds * 1000,
-      // A fresh identity per taking: this process claims the id again even if it held the task before.
-      ownership: kafka.stateTopicOwnership({
-        topic: topics.state,
-        claimKey: ownerClaimKey(transactionalId),
-        transactionalId,
-        owner,
-      }),
-    });
+    const {config, kafka, outputs, topics, logger} = this.deps;
+    const started = Date.now();
+    const sink = await outputs.openSink(index);
     try {
-      const started = Date.now();
-      await writer.init();
-      const pinned = pinStateRecords(writer, topics.state, index, owner.token);
-      const restored = await restoreTask({
-        reader: kafka.changelogReader(),
-        stateTopic: topics.state,
-        task: index,
-        taskCount: this.deps.taskCount,
-        state: this.deps.state,
-        writer: pinned,
-        batchSize: config.kafka.transactionBatchSize,
-        logger,
-      });
-      if (index === 0) await this.deps.onTaskZeroRestored?.(pinned);
+      const restored = this.deps.stateTopicExists
+        ? await restoreTask({
+            reader: kafka.changelogReader(
+              outputs.readerGroupPrefix ? {groupIdPrefix: outputs.readerGroupPrefix} : undefined
+            ),
+            stateTopic: topics.state,
+            task: index,
+            taskCount: this.deps.taskCount,
+            state: this.deps.state,
+            writer: sink,
+            batchSize: config.kafka.transactionBatchSize,
+            logger,
+          })
+        : {records: 0, moved: 0};
+      if (index === 0) await this.deps.onTaskZeroRestored?.(sink);
       this.held.set(index, {
         index,
-        writer: pinned,
+        writer: sink,
         deleteGuard: new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100}),
         stop: new AbortController(),
         running: Promise.resolve(),
       });
       logger.info(
-        {task: index, transactionalId, ...restored, seconds: (Date.now() - started) / 1000},
+        {
+          task: index,
+          ...(sink.transactionalId ? {transactionalId: sink.transactionalId} : {}),
+          ...restored,
+          seconds: (Date.now() - started) / 1000,
+        },
         'Task taken: state restored from its partition'
       );
     } catch (error) {
       this.forget(index);
-      await writer.close().catch(() => undefined);
+      await sink.close().catch(() => undefined);
       throw error;
     }
   }

@@ -4,7 +4,7 @@
  * kept in clear in `<prefix>.state`, and the start-up notice when there is no key.
  */
 import type {AppConfig} from '../config';
-import type {KafkaConnection, TopicSpec, TransactionalWriter} from '../kafka';
+import type {KafkaConnection, TopicSpec} from '../kafka';
 import {
   FileTokenStore,
   splitTokenKeys,
@@ -16,7 +16,7 @@ import {
   type TokenRecordStore,
 } from '../pinterest';
 import {refreshTokenMessage, type StateStore} from '../state';
-import type {SyncLogger} from '../sync';
+import type {BatchSink, SyncLogger} from '../sync';
 import {DEFAULT_CONNECTION} from '../sync/shards';
 import {KafkaTokenStore} from './kafka-token-store';
 
@@ -101,7 +101,7 @@ export interface SettleDeps {
   codec: TokenRecordCodec;
   state: StateStore;
   /** The pipeline's writer: the legacy record lives in the state topic, written only transactionally. */
-  stateWriter: TransactionalWriter;
+  stateWriter: BatchSink;
   stateTopic: string;
   logger: SyncLogger;
   /** Move the refresh token older versions kept in clear in the state topic: theirs was the connection `default`. */

@@ -40,7 +40,7 @@ export interface CliContext {
   loadConfig(
     options: GlobalOptions,
     envDefaults?: Record<string, string>,
-    behaviour?: {quiet?: boolean}
+    behaviour?: {quiet?: boolean; unusedGroups?: readonly string[]}
   ): LoadedConfig;
 }
 
@@ -77,6 +77,7 @@ export function createContext(io: CliIo): CliContext {
       const loaded = loadConfigWithSources({
         env: {...envDefaults, ...io.env},
         overrides: parseSetFlags(options.set),
+        ...(behaviour.unusedGroups ? {unusedGroups: behaviour.unusedGroups} : {}),
         ...(options.config === undefined ? {} : {file: options.config}),
       });
       if (!behaviour.quiet) for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);

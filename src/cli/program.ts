@@ -5,6 +5,7 @@ import {registerCheckCommand} from './commands/check';
 import {registerConfigCommand} from './commands/config';
 import {registerDemoCommand} from './commands/demo';
 import {registerSandboxCommand} from './commands/sandbox';
+import {registerSchemasCommand} from './commands/schemas';
 import {registerRunCommand} from './commands/run';
 import {registerSyncCommand} from './commands/sync';
 import {registerTokenCommand} from './commands/token';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSyncCommand,
   registerDemoCommand,
   registerCheckCommand,
+  registerSchemasCommand,
   registerTokenCommand,
   registerConfigCommand,
   registerSandboxCommand,

@@ -8,6 +8,7 @@ import {runService, type ServiceDeps} from '../app';
 import type {AppConfig} from '../config';
 import {installShutdown, Metrics, Readiness, startHttpServer, type Closer} from '../observability';
 import {commandLogger, type CliContext} from './context';
+import {startCommandProgress} from './progress';
 
 export interface ServeOptions {
   /** Where log lines go (default stdout). */
@@ -30,6 +31,7 @@ export async function serve(ctx: CliContext, config: AppConfig, options: ServeOp
   });
   logger.info({url: server.url}, 'Serving /metrics, /healthz and /readyz');
 
+  const progress = startCommandProgress(ctx, config, logger, metrics);
   const stop = new AbortController();
   let finished: Promise<void> = Promise.resolve();
   return new Promise<number>((resolve) => {
@@ -46,6 +48,7 @@ export async function serve(ctx: CliContext, config: AppConfig, options: ServeOp
     shutdown.register('sync', () => finished);
     for (const closer of options.closers ?? []) shutdown.register(closer.name, closer.close);
     shutdown.register('http', () => server.close());
+    shutdown.register('progress', () => Promise.resolve(progress.stop()));
     finished = runService({
       config,
       logger,
@@ -54,12 +57,14 @@ export async function serve(ctx: CliContext, config: AppConfig, options: ServeOp
       version: ctx.version,
       signal: stop.signal,
       onCycle: options.onCycle,
+      progress: progress.progress,
     }).then(
       () => {
         if (!shutdown.started) void shutdown.trigger('service stopped');
       },
       (error: unknown) => {
         logger.fatal({err: error instanceof Error ? error.message : String(error)}, 'Service failed');
+        progress.stop();
         shutdown.dispose();
         void Promise.allSettled([server.close(), ...(options.closers ?? []).map((c) => c.close())]).finally(
           () => resolve(1)

@@ -23,6 +23,11 @@ export interface LoadConfigOptions {
   file?: string;
   /** "Today" for computed defaults and date checks (default: now). */
   now?: Date;
+  /**
+   * Setting groups the caller does not use (e.g. `['pinterest']` for `schemas`): the rules that span only their
+   * settings (the Pinterest credentials) are not checked. Each setting is still validated on its own.
+   */
+  unusedGroups?: readonly string[];
   /** Reads the config file and `*_FILE` secrets (default: fs, UTF-8). */
   readFile?: (path: string) => string;
 }
@@ -95,6 +100,8 @@ export function loadConfigWithSources(options: LoadConfigOptions = {}): LoadedCo
 
   for (const rule of [...crossRules, startDateRule(now)]) {
     if (rule.paths.some((path) => invalid.has(path))) continue;
+    const unused = options.unusedGroups ?? [];
+    if (rule.paths.every((path) => unused.some((group) => path.startsWith(`${group}.`)))) continue;
     problems.push(...rule.check(config as unknown as AppConfig));
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,4 +1,4 @@
-import type {ChangelogReader, KafkaLogger, OutgoingMessage, TransactionalWriter} from '../kafka';
+import type {ChangelogReader, KafkaLogger, OutgoingMessage} from '../kafka';
 import {
   applyChangelogRecord,
   decodeChangelogKey,
@@ -18,8 +18,11 @@ export interface TaskRestoreInput {
   readonly taskCount: number;
   /** Receives the task's shards. */
   readonly state: StateStore;
-  /** The task's writer, already initialised (which fenced the task's previous owner): used by a relayout. */
-  readonly writer: TransactionalWriter;
+  /**
+   * The task's sink, ready (live: its writer, initialised, which fenced the task's previous owner): used by a
+   * relayout.
+   */
+  readonly writer: {writeBatch(messages: readonly OutgoingMessage[]): Promise<unknown>};
   /** Records moved per transaction by a relayout. */
   readonly batchSize: number;
   readonly logger: KafkaLogger;

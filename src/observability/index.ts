@@ -11,3 +11,7 @@ export {Readiness} from './readiness';
 export type {ReadinessReport} from './readiness';
 export {installShutdown} from './shutdown';
 export type {Shutdown, ShutdownOptions, Closer} from './shutdown';
+export {describeProgress, SyncProgress} from './progress';
+export type {CollectionProgress, ProgressHooks} from './progress';
+export {startProgressReporter} from './progress-reporter';
+export type {ProgressReporterOptions} from './progress-reporter';

@@ -16,6 +16,7 @@ import {
 } from './labels';
 import {DEFAULT_CONNECTION} from '../sync/shards';
 import type {AuthorizationEvent, BudgetSnapshot, RequestHooks} from './pinterest-hooks';
+import type {CollectionProgress} from './progress';
 
 export const METRIC_PREFIX = 'pinterest_cdc_';
 const HTTP_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
@@ -53,6 +54,10 @@ export class Metrics {
   readonly analyticsWindows: Counter<'collection' | 'outcome'>;
   readonly analyticsWatermark: Gauge<'collection'>;
   readonly backfillWindowsRemaining: Gauge<'collection'>;
+  readonly progressPages: Gauge<'collection'>;
+  readonly progressRecords: Gauge<'collection'>;
+  readonly progressRemainingRecords: Gauge<'collection'>;
+  readonly progressRemainingSeconds: Gauge<'collection'>;
   readonly kafkaMessagesProduced: Counter<'topic'>;
   readonly kafkaProducedBytes: Counter<'topic'>;
   readonly kafkaProduceDuration: Histogram<'topic'>;
@@ -76,6 +81,7 @@ export class Metrics {
   private readonly pausedUntil = new Map<string, Map<string, number>>();
   private readonly authorization = new Map<string, AuthorizationEvent>();
   private readonly budgetSources = new Map<string, () => BudgetSnapshot>();
+  private progressSource: (() => readonly CollectionProgress[]) | undefined;
   private readonly now: () => number;
 
   constructor(options: MetricsOptions) {
@@ -211,6 +217,42 @@ export class Metrics {
       labelNames: ['collection'],
       registers,
     });
+    // Progress of the running (or last) sync per collection, read from the tracker at scrape time; an estimate
+    // that cannot be known (a first sync's remaining records) has no series rather than a made-up value.
+    const progressGauge = (n: string, help: string, pick: (p: CollectionProgress) => number | undefined) =>
+      new Gauge({
+        name: name(n),
+        help,
+        labelNames: ['collection'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of self.progressSource?.() ?? []) {
+            const value = pick(p);
+            if (value !== undefined) this.set({collection: p.collection}, value);
+          }
+        },
+      });
+    this.progressPages = progressGauge(
+      'sync_progress_pages',
+      'Pages (report requests for analytics) read by the running or last sync, per collection.',
+      (p) => p.pages
+    );
+    this.progressRecords = progressGauge(
+      'sync_progress_records',
+      'Records read by the running or last sync, per collection.',
+      (p) => p.records
+    );
+    this.progressRemainingRecords = progressGauge(
+      'sync_progress_remaining_records',
+      'Estimated records still to read by the running sync, from the previous sync of the same shards.',
+      (p) => (p.running > 0 ? p.remainingRecords : 0)
+    );
+    this.progressRemainingSeconds = progressGauge(
+      'sync_progress_remaining_seconds',
+      'Estimated seconds until the running sync of the collection ends, at its rate so far.',
+      (p) => (p.running > 0 ? p.remainingSeconds : 0)
+    );
     this.kafkaMessagesProduced = new Counter({
       name: name('kafka_messages_produced_total'),
       help: 'Kafka messages acknowledged, by topic.',
@@ -407,6 +449,11 @@ export class Metrics {
   /** Reads a connection's budgets and pauses from its client at scrape time (`() => client.budget()`). */
   trackBudget(source: () => BudgetSnapshot, connection: string = DEFAULT_CONNECTION): void {
     this.budgetSources.set(connection, source);
+  }
+
+  /** The sync progress tracker the progress gauges read at scrape time. */
+  trackProgress(source: () => readonly CollectionProgress[]): void {
+    this.progressSource = source;
   }
 
   /** Marks a connection's category paused by a daily cap until `until` (undefined = resumed). */

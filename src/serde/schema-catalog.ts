@@ -11,6 +11,8 @@ export interface CollectionSchemas {
   readonly declaration: CollectionDeclaration;
   /** Raw schemas exactly as registered under `<topic>-key` / `<topic>-value`. */
   readonly keySchema: RawSchema;
+  /** The record schema of `before`/`after`, as it sits inside the envelope. */
+  readonly valueSchema: RawSchema;
   readonly envelopeSchema: RawSchema;
   readonly keyType: Type;
   readonly envelopeType: Type;
@@ -51,6 +53,7 @@ export class SchemaCatalog {
       this.byName.set(declaration.name, {
         declaration,
         keySchema,
+        valueSchema,
         envelopeSchema,
         keyType: compile(keySchema, declaration.schemas.key),
         envelopeType: compile(envelopeSchema, `${declaration.name} envelope`),

@@ -4,8 +4,9 @@
  * (Apicurio's ccompat v7 serves it): `POST /subjects/{s}` looks a schema up, `POST /compatibility/subjects/{s}/
  * versions/latest` tests one.
  */
+import {CdcError} from '../errors';
 import {basicAuthorization, type RegistryAccess} from './registry-access';
-import type {SubjectSchema} from './schema-registrar';
+import {REGISTRY_REQUEST_TIMEOUT_MS, type SubjectSchema} from './schema-registrar';
 
 export type SubjectState = 'registered' | 'compatible' | 'missing' | 'incompatible';
 
@@ -14,6 +15,9 @@ export interface SubjectCheck {
   state: SubjectState;
   /** The registry's reasons for an incompatible schema. */
   reasons?: string[];
+  /** The registered schema's id and version, when the local schema is registered as it is. */
+  id?: number;
+  version?: number;
 }
 
 // Confluent Schema Registry error codes: 40401 subject not found, 40403 schema not found.
@@ -28,7 +32,13 @@ export async function checkSubjects(
     const body = JSON.stringify({schema: JSON.stringify(schema)});
     const lookup = await call(registry, `/subjects/${encodeURIComponent(subject)}`, body);
     if (lookup.status === 200) {
-      out.push({subject, state: 'registered'});
+      const {id, version} = lookup.body;
+      out.push({
+        subject,
+        state: 'registered',
+        ...(typeof id === 'number' ? {id} : {}),
+        ...(typeof version === 'number' ? {version} : {}),
+      });
       continue;
     }
     if (lookup.status !== 404) throw registryError(subject, lookup);
@@ -45,7 +55,8 @@ export async function checkSubjects(
       out.push({subject, state: 'missing'});
     } else if (compat.status === 200) {
       const compatible = compat.body.is_compatible === true;
-      const reasons = Array.isArray(compat.body.messages) ? compat.body.messages.map(String) : [];
+      let reasons = Array.isArray(compat.body.messages) ? compat.body.messages.map(String) : [];
+      if (!compatible && reasons.length === 0) reasons = await apicurioReasons(registry, subject, schema);
       out.push(compatible ? {subject, state: 'compatible'} : {subject, state: 'incompatible', reasons});
     } else if (compat.status === 409 || compat.status === 422) {
       out.push({
@@ -60,6 +71,36 @@ export async function checkSubjects(
   return out;
 }
 
+/**
+ * Apicurio's ccompat API answers `{"is_compatible": false}` without reasons even when asked to be verbose; its
+ * own API (v3) gives them for a version created with `dryRun=true`, which checks the rules and stores nothing.
+ * Used only when the URL is Apicurio's ccompat one; [] otherwise or when that API does not answer.
+ */
+async function apicurioReasons(
+  registry: RegistryAccess & {fetch?: typeof fetch},
+  subject: string,
+  schema: object
+): Promise<string[]> {
+  const base = /^(.*)\/apis\/ccompat\/v\d+$/.exec(registry.url)?.[1];
+  if (base === undefined) return [];
+  const path = `/groups/default/artifacts/${encodeURIComponent(subject)}/versions?dryRun=true`;
+  const body = JSON.stringify({content: {content: JSON.stringify(schema), contentType: 'application/json'}});
+  try {
+    const response = await (registry.fetch ?? fetch)(`${base}/apis/registry/v3${path}`, {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json', ...basicAuthorization(registry)},
+      body,
+      signal: AbortSignal.timeout(REGISTRY_REQUEST_TIMEOUT_MS),
+    });
+    const answer = (await response.json()) as {causes?: {description?: string; context?: string}[]};
+    return (answer.causes ?? []).map((c) =>
+      c.context ? `${c.description} at ${c.context}` : String(c.description)
+    );
+  } catch {
+    return [];
+  }
+}
+
 interface Answer {
   status: number;
   body: Record<string, unknown> & {messages?: unknown[]};
@@ -71,8 +112,25 @@ async function call(
   body: string
 ): Promise<Answer> {
   const headers = {'Content-Type': 'application/vnd.schemaregistry.v1+json', ...basicAuthorization(registry)};
-  const response = await (registry.fetch ?? fetch)(`${registry.url}${path}`, {method: 'POST', headers, body});
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await (registry.fetch ?? fetch)(`${registry.url}${path}`, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(REGISTRY_REQUEST_TIMEOUT_MS),
+    });
+    text = await response.text();
+  } catch (error) {
+    // fetch says only "fetch failed"; the socket error (ECONNREFUSED, ...) is its cause.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new CdcError(`schema registry at ${registry.url} did not answer: ${why}`, {
+      retriable: true,
+      cause: error,
+    });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -87,5 +145,7 @@ async function call(
 
 function registryError(subject: string, answer: Answer): Error {
   const message = typeof answer.body.message === 'string' ? `: ${answer.body.message}` : '';
-  return new Error(`schema registry answered HTTP ${answer.status} for ${subject}${message}`);
+  return new CdcError(`schema registry answered HTTP ${answer.status} for ${subject}${message}`, {
+    retriable: answer.status >= 500,
+  });
 }

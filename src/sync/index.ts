@@ -42,3 +42,4 @@ export {
   shardId,
 } from './shards';
 export type {Shard, ShardScope} from './shards';
+export {combineHooks} from './ports';

@@ -118,6 +118,11 @@ export async function runListing(listing: Listing, deps: ListingRunnerDeps): Pro
   });
 
   let outcome: ListingOutcome = 'interrupted';
+  deps.hooks?.onListingStarted?.(
+    collection,
+    shard,
+    listing.state.firstSnapshotComplete ? listing.state.size : undefined
+  );
   try {
     for await (const page of listing.pages) {
       if (deps.signal?.aborted) throw new SyncAbortedError();

@@ -28,6 +28,14 @@ export interface BatchSink {
 
 /** Metrics seam: called as work happens; every argument is a bounded label value. */
 export interface SyncHooks {
+  /**
+   * A listing of one (collection, shard) starts; `expectedRecords` is what the shard tracked after its previous
+   * complete sync (undefined for a first sync, or an analytics shard, which plans requests instead).
+   */
+  onListingStarted?(collection: string, shard: string, expectedRecords: number | undefined): void;
+  /** Report requests an analytics shard planned for all its ranges (called once, before the first). */
+  onPagesPlanned?(collection: string, pages: number): void;
+  /** One page (one report answer for analytics) of `count` records arrived. */
   onRecordsFetched?(collection: string, count: number): void;
   onEventsCommitted?(collection: string, op: string, count: number): void;
   onDeadLetter?(collection: string, reason: string): void;
@@ -52,4 +60,18 @@ export interface SyncTopics {
   events(collection: string): string;
   readonly state: string;
   readonly deadLetters: string;
+}
+
+/** Hooks that call each of `parts` in turn (metrics and progress both listen to the sync). */
+export function combineHooks(...parts: readonly (SyncHooks | undefined)[]): SyncHooks | undefined {
+  const present = parts.filter((p): p is SyncHooks => p !== undefined);
+  if (present.length <= 1) return present[0];
+  const names = new Set(present.flatMap((p) => Object.keys(p) as (keyof SyncHooks)[]));
+  const combined: Record<string, (...args: never[]) => void> = {};
+  for (const name of names) {
+    combined[name] = (...args: never[]) => {
+      for (const p of present) (p[name] as ((...a: never[]) => void) | undefined)?.(...args);
+    };
+  }
+  return combined as SyncHooks;
 }

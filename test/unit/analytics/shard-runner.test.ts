@@ -19,7 +19,7 @@ import {TRUTH_COLUMNS, type RunningSandbox} from '../../../src/sandbox';
 import {startAnalyticsSandbox} from './analytics-sandbox';
 import {EventSerializer, InlineBatchEncoder, SchemaCatalog} from '../../../src/serde';
 import {applyChangelogRecord, StateStore} from '../../../src/state';
-import {StateDivergedError, type BatchSink} from '../../../src/sync';
+import {StateDivergedError, type BatchSink, type SyncHooks} from '../../../src/sync';
 import type {OutgoingMessage} from '../../../src/kafka';
 import {recordingSink, silent} from '../sync/harness';
 
@@ -117,6 +117,7 @@ describe('runAnalyticsShard on the sandbox', () => {
       exhaustAfter?: number;
       logger?: typeof silent;
       progressIntervalSeconds?: number;
+      hooks?: SyncHooks;
       /** Alters an answer of the sandbox (a bad row): the one stubbed part of the Pinterest side. */
       alter?: (rows: AnalyticsRows) => AnalyticsRows;
     }
@@ -140,6 +141,7 @@ describe('runAnalyticsShard on the sandbox', () => {
         maxEventsPerTransaction: options.batch ?? 200,
         logger: options.logger ?? silent,
         progressIntervalSeconds: options.progressIntervalSeconds,
+        ...(options.hooks ? {hooks: options.hooks} : {}),
         rows: {
           read: (part) => {
             if (reads++ === options.exhaustAfter) sandbox.control.exhaust('ads_analytics');
@@ -232,6 +234,26 @@ describe('runAnalyticsShard on the sandbox', () => {
     }
     expect(new Set(restated.map((e) => e.collection))).toEqual(new Set(ANALYTICS));
     expectTruth(eventsOf(committed), start);
+  });
+
+  it('plans its report requests up front for the progress estimate: as many as it then makes, per collection', async () => {
+    const planned = new Map<string, number>();
+    const started: [string, number | undefined][] = [];
+    const answers = new Map<string, number>();
+    const parts: AnalyticsPart[] = [];
+    await run(new StateStore(), recordingSink().sink, {
+      startDate: addDays(today(), -120),
+      parts,
+      hooks: {
+        onListingStarted: (collection, _shard, expected) => started.push([collection, expected]),
+        onPagesPlanned: (collection, pages) =>
+          planned.set(collection, (planned.get(collection) ?? 0) + pages),
+        onRecordsFetched: (collection) => answers.set(collection, (answers.get(collection) ?? 0) + 1),
+      },
+    });
+    expect(started).toEqual(ANALYTICS.map((c) => [c, undefined]));
+    expect(planned).toEqual(answers);
+    expect([...planned.values()].reduce((a, b) => a + b, 0)).toBe(parts.length);
   });
 
   it('asks for 250 ids per sync request over the longest range, and never for entities that cannot have rows', async () => {

@@ -43,6 +43,10 @@ const REQUIRED = [
   'pinterest_cdc_tasks',
   'pinterest_cdc_rebalances_total',
   'pinterest_cdc_fenced_tasks_total',
+  'pinterest_cdc_sync_progress_pages',
+  'pinterest_cdc_sync_progress_records',
+  'pinterest_cdc_sync_progress_remaining_records',
+  'pinterest_cdc_sync_progress_remaining_seconds',
 ];
 
 describe('Metrics', () => {
