@@ -80,6 +80,8 @@ export class TaskSet {
   private readonly held = new Map<number, HeldTask>();
   private readonly accountsPath = new CollectionRegistry().get('ad_accounts').endpoint.path;
   private changing: Promise<void> = Promise.resolve();
+  /** Set by close(): an assignment that arrives later (a rebalance while the service stops) takes nothing. */
+  private closed = false;
 
   constructor(private readonly deps: TaskSetDeps) {}
 
@@ -90,7 +92,7 @@ export class TaskSet {
 
   /** Takes `tasks` (fence, restore) and drops the others; calls are serialised. */
   assign(tasks: readonly number[]): Promise<void> {
-    const next = this.changing.then(() => this.apply(tasks));
+    const next = this.changing.then(() => (this.closed ? undefined : this.apply(tasks)));
     this.changing = next.catch(() => undefined);
     return next;
   }
@@ -238,6 +240,7 @@ export class TaskSet {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.changing;
     await Promise.all(this.tasks().map((t) => this.drop(t, 'closed')));
   }

@@ -1,0 +1,74 @@
+/**
+ * TaskSet taking and dropping tasks, stubbed at one seam: the pipeline outputs (each task's sink). No state topic
+ * (`stateTopicExists: false`), so no changelog is read and Kafka is never touched.
+ */
+import type {PipelineOutputs, TaskSink} from '../../../src/app/pipeline-outputs';
+import {TaskSet} from '../../../src/app/tasks';
+import {loadConfig} from '../../../src/config';
+import type {KafkaConnection} from '../../../src/kafka';
+import {StateStore} from '../../../src/state';
+
+const config = loadConfig({
+  env: {
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8080/apis/ccompat/v7',
+    PINTEREST_ACCESS_TOKEN: 'pina.x',
+  },
+});
+const quiet = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
+
+function taskSet() {
+  const opened: number[] = [];
+  const closed: number[] = [];
+  const outputs = {
+    openSink: (task: number): Promise<TaskSink> => {
+      opened.push(task);
+      return Promise.resolve({
+        writeBatch: () => Promise.resolve(),
+        close: () => {
+          closed.push(task);
+          return Promise.resolve();
+        },
+      });
+    },
+  } as unknown as PipelineOutputs;
+  const tasks = new TaskSet({
+    config,
+    kafka: {} as KafkaConnection,
+    outputs,
+    stateTopicExists: false,
+    state: new StateStore(),
+    topics: {events: (c) => `t.${c}`, state: 't.state', deadLetters: 't.dlq'},
+    taskCount: 3,
+    connections: [],
+    analyticsFor: () => {
+      throw new Error('no analytics in this test');
+    },
+    encoder: {} as never,
+    logger: quiet,
+    version: 'test',
+  });
+  return {tasks, opened, closed};
+}
+
+describe('TaskSet', () => {
+  it('opens a sink per gained task and closes the sinks of lost ones', async () => {
+    const {tasks, opened, closed} = taskSet();
+    await tasks.assign([0, 2]);
+    expect(tasks.tasks()).toEqual([0, 2]);
+    await tasks.assign([2, 1]);
+    expect(tasks.tasks()).toEqual([1, 2]);
+    expect(opened).toEqual([0, 2, 1]);
+    expect(closed).toEqual([0]);
+  });
+
+  it('takes nothing after close: a rebalance while the service stops opens no writer', async () => {
+    const {tasks, opened, closed} = taskSet();
+    await tasks.assign([0]);
+    await tasks.close();
+    await tasks.assign([0, 1, 2]);
+    expect(tasks.tasks()).toEqual([]);
+    expect(opened).toEqual([0]);
+    expect(closed).toEqual([0]);
+  });
+});
