@@ -6,7 +6,7 @@
  * first, so a running service finds them when its own token is refused.
  */
 import {CollectionRegistry} from '../collections';
-import type {AppConfig} from '../config';
+import {configuredCollections, type AppConfig} from '../config';
 import {createKafkaConnection, type DescribeTopicsReport, type KafkaConnection} from '../kafka';
 import {PinterestClient, type TokenRecordStore} from '../pinterest';
 import {checkSubjects, SchemaCatalog, subjectsOf, verifyRegistryAccess} from '../serde';
@@ -137,7 +137,9 @@ function kafkaStep(config: AppConfig, report: DescribeTopicsReport): CheckStep {
 
 async function registryStep(config: AppConfig): Promise<CheckStep> {
   const registry = new CollectionRegistry();
-  const catalog = new SchemaCatalog({collections: config.sync.collections.map((name) => registry.get(name))});
+  const catalog = new SchemaCatalog({
+    collections: configuredCollections(config).map((name) => registry.get(name)),
+  });
   const subjects = catalog.all().flatMap((schemas) => subjectsOf(config.kafka.topicPrefix, schemas));
   await verifyRegistryAccess(config.schemaRegistry);
   const checks = await checkSubjects(config.schemaRegistry, subjects);

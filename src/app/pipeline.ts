@@ -1,5 +1,5 @@
 import {CollectionRegistry, topicOf} from '../collections';
-import type {AppConfig} from '../config';
+import {configuredCollections, type AppConfig} from '../config';
 import {
   createKafkaConnection,
   OwnerIdentity,
@@ -73,7 +73,7 @@ export function pipelineTopics(config: AppConfig): TopicSpec[] {
     cleanupPolicy,
   });
   return [
-    ...config.sync.collections.map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
+    ...configuredCollections(config).map((name) => spec(topics.events(name), config.kafka.cleanupPolicy)),
     // The changelog must be compacted whatever the event topics use: it is the state.
     spec(topics.state, 'compact'),
     spec(topics.deadLetters, 'delete'),
@@ -92,9 +92,7 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
   const prefix = config.kafka.topicPrefix;
   const topics = syncTopics(prefix);
   const registry = new CollectionRegistry();
-  const collections = [...config.sync.collections, ...config.analytics.collections].map((name) =>
-    registry.get(name)
-  );
+  const collections = configuredCollections(config).map((name) => registry.get(name));
 
   const kafka: KafkaConnection = createKafkaConnection(kafkaConnectionConfig(config), {logger});
   const closeables: (() => Promise<void>)[] = [() => kafka.close()];

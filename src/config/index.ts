@@ -13,6 +13,7 @@ export {
   ATTRIBUTION_WINDOW_DAYS,
   DEFAULT_ANALYTICS_COLUMNS,
   MAX_RESTATEMENT_DAYS,
+  configuredCollections,
 } from './settings';
 export type {AppConfig, EntityCollection, AnalyticsCollection} from './settings';
 export type {Setting, SettingKind} from './setting';

@@ -450,3 +450,8 @@ export const settings = {
 
 /** The typed, validated configuration. */
 export type AppConfig = ConfigOf<typeof settings>;
+
+/** Every collection this configuration syncs, entities first: one topic and one pair of subjects each. */
+export function configuredCollections(config: AppConfig): string[] {
+  return [...config.sync.collections, ...config.analytics.collections];
+}

@@ -20,7 +20,15 @@ export interface RegistryHooks {
  * A registry request gets this long before it counts as unanswered: the client (mappersmith) has no timeout of
  * its own, so a registry that accepts the connection and never answers would hold the start forever.
  */
-export const REGISTRY_REQUEST_TIMEOUT_MS = 30_000;
+export const REGISTRY_REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * Registering is idempotent (an identical schema gets its existing id), so a request that got no answer is asked
+ * again: seen on a freshly started Apicurio, one request in a few hundred got no answer at all while the next one
+ * (a new connection) was answered at once (docs/notes.md "Registry").
+ */
+export const REGISTRY_ATTEMPTS = 3;
+const REGISTRY_RETRY_DELAY_MS = 1_000;
 
 /** The registry client, with a timeout on every request. */
 export function createRegistryClient(options: {
@@ -50,15 +58,19 @@ export function createRegistryClient(options: {
 export class SchemaRegistrar {
   private readonly url: string;
   private readonly hooks: RegistryHooks;
+  private readonly attempts: number;
+  private readonly retryDelayMs: number;
 
   constructor(
     private readonly registry: RegistryClient,
     private readonly catalog: SchemaCatalog,
     private readonly topicPrefix: string,
-    options: {url?: string; hooks?: RegistryHooks} = {}
+    options: {url?: string; hooks?: RegistryHooks; attempts?: number; retryDelayMs?: number} = {}
   ) {
     this.url = options.url ?? 'the configured URL';
     this.hooks = options.hooks ?? {};
+    this.attempts = options.attempts ?? REGISTRY_ATTEMPTS;
+    this.retryDelayMs = options.retryDelayMs ?? REGISTRY_RETRY_DELAY_MS;
   }
 
   async registerAll(): Promise<Map<string, SubjectIds>> {
@@ -74,7 +86,20 @@ export class SchemaRegistrar {
     return {keyId, valueId};
   }
 
+  /** Registers one subject, asking again (up to `attempts` in all) while the registry gives no answer. */
   private async registerSubject(subject: string, schema: object): Promise<number> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.registerOnce(subject, schema, attempt);
+      } catch (error) {
+        const unanswered = error instanceof SchemaRegistrationError && error.retriable;
+        if (!unanswered || attempt >= this.attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * attempt));
+      }
+    }
+  }
+
+  private async registerOnce(subject: string, schema: object, attempt: number): Promise<number> {
     const started = performance.now();
     const report = (outcome: RegistryOutcome) =>
       this.hooks.onRequest?.({
@@ -95,7 +120,7 @@ export class SchemaRegistrar {
       if (noAnswer !== undefined) {
         throw new SchemaRegistrationError(
           subject,
-          `schema registry at ${this.url} did not answer: ${noAnswer}`,
+          `schema registry at ${this.url} did not answer${attempt > 1 ? ` (${attempt} attempts)` : ''}: ${noAnswer}`,
           {
             retriable: true,
             cause: error,

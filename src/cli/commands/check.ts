@@ -7,6 +7,7 @@
 import type {Command} from 'commander';
 
 import {announceTokenProtection, checkDeployment, type StepStatus} from '../../app';
+import {configuredCollections} from '../../config';
 import {CdcError} from '../../errors';
 import {commandLogger, type CliContext, type GlobalOptions} from '../context';
 
@@ -27,7 +28,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
       line(
         'ok',
         'config',
-        `${config.sync.collections.length} collections, topic prefix ${config.kafka.topicPrefix}`
+        `${configuredCollections(config).length} collections, topic prefix ${config.kafka.topicPrefix}`
       );
       announceTokenProtection(config, logger);
       const ok = await checkDeployment(config, {

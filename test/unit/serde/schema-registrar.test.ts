@@ -34,6 +34,7 @@ async function register(url: string, timeoutMs = 5000) {
   const outcomes: RegistryOutcome[] = [];
   const registrar = new SchemaRegistrar(createRegistryClient({url, timeoutMs}), catalog, 'p', {
     url,
+    retryDelayMs: 10,
     hooks: {onRequest: (e) => outcomes.push(e.outcome)},
   });
   const error = await registrar.registerAll().then(
@@ -50,12 +51,13 @@ describe('SchemaRegistrar against a registry that does not answer', () => {
     const {error, outcomes} = await register(url);
     expect(error).toBeInstanceOf(SchemaRegistrationError);
     expect(error!.message).toBe(
-      `Schema registration for subject p.boards-key failed: schema registry at ${url} did not answer: ` +
+      `Schema registration for subject p.boards-key failed: schema registry at ${url} did not answer ` +
+        `(3 attempts): ` +
         `connect ECONNREFUSED ${url.slice('http://'.length)}`
     );
     expect(error!.message).not.toMatch(/HTTP 400/);
     expect(error!.retriable).toBe(true);
-    expect(outcomes).toEqual(['unavailable']);
+    expect(outcomes).toEqual(['unavailable', 'unavailable', 'unavailable']);
   });
 
   it('a registry that accepts the connection and never answers times out', async () => {
@@ -63,9 +65,9 @@ describe('SchemaRegistrar against a registry that does not answer', () => {
     try {
       const {error, outcomes} = await register(url, 300);
       expect(error!.message).toMatch(
-        new RegExp(`schema registry at ${url} did not answer: Timeout \\(300ms\\)`)
+        new RegExp(`schema registry at ${url} did not answer \\(3 attempts\\): Timeout \\(300ms\\)`)
       );
-      expect(outcomes).toEqual(['unavailable']);
+      expect(outcomes).toEqual(['unavailable', 'unavailable', 'unavailable']);
     } finally {
       await close(server);
     }
@@ -78,9 +80,32 @@ describe('SchemaRegistrar against a registry that does not answer', () => {
     try {
       const {error} = await register(url);
       expect(error!.message).toContain(
-        `schema registry at ${url} did not answer: HTTP 503: <html>Service Unavailable</html>`
+        `schema registry at ${url} did not answer (3 attempts): HTTP 503: <html>Service Unavailable</html>`
       );
       expect(error!.retriable).toBe(true);
+    } finally {
+      await close(server);
+    }
+  });
+});
+
+describe('SchemaRegistrar against a registry that leaves one request unanswered', () => {
+  it('asks again and registers every subject (registering is idempotent)', async () => {
+    const json = {'content-type': 'application/vnd.schemaregistry.v1+json'};
+    let posts = 0;
+    const {url, server} = await serve((req, res) => {
+      if (req.method === 'GET')
+        return res.writeHead(404, json).end('{"error_code":40401,"message":"Subject not found"}');
+      if (req.method === 'PUT') return res.writeHead(200, json).end('{"compatibility":"BACKWARD"}');
+      posts += 1;
+      if (posts === 2) return; // the second registration never gets an answer
+      return res.writeHead(200, json).end(`{"id":${posts}}`);
+    });
+    try {
+      const {error, outcomes} = await register(url, 300);
+      expect(error).toBeUndefined();
+      expect(outcomes).toEqual(['success', 'unavailable', 'success']);
+      expect(posts).toBe(3);
     } finally {
       await close(server);
     }
