@@ -9,7 +9,7 @@
  * duplicate, `before` = the previous `after`, a tombstone after every delete; analytics: the last image of every
  * row equals the truth.
  *
- * RELIABILITY_SIZE=nightly: 24 rounds over 6,000 pins (CI: 5 rounds over 2,000). CRASH_SEED=<n> repeats the choices.
+ * RELIABILITY_SIZE=nightly: 24 rounds over 6,000 pins (CI: 6 rounds over 2,000). CRASH_SEED=<n> repeats the choices.
  */
 import {randomBytes} from 'node:crypto';
 
@@ -24,7 +24,7 @@ import {settleAndStop, startServiceProcess, type ServiceProcess} from '../helper
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 import {bySize, reportTries} from './size';
 
-const ROUNDS = bySize(5, 24);
+const ROUNDS = bySize(6, 24);
 const PINS = bySize(2000, 6000);
 const ENTITIES = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'];
 const ANALYTICS = ['ad_analytics', 'campaign_analytics'];
