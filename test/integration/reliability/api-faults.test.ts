@@ -135,6 +135,7 @@ describe('API faults: exact results or a clear failure, never a wrong delete (re
       }
       // A spent daily cap: 429 code 8 until the next UTC midnight; the listings are skipped, nothing is deleted.
       sandbox.control.exhaust('ads_read');
+      sandbox.control.exhaust('org_read');
       await faultedCycle(pipeline, 'daily cap (code 8)', seen);
       tried += 1;
       // The sandbox's day ends; a new process (the client keeps the pause until its own reset time) recovers.
