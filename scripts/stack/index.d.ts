@@ -137,22 +137,22 @@ export function localStackPrerequisites(options?: {rootDir?: string; cacheDir?: 
   reason: string;
 };
 export function readState(dir: string): StackState | undefined;
-/** Stops one node keeping its data (`kill`: SIGKILL at once, a crash). */
+/** Stops nodes keeping their data (`kill`: SIGKILL at once, a crash); several ids = one call for all. */
 export function stopBroker(options: {
   dir?: string;
   rootDir?: string;
-  id: number;
+  id: number | number[];
   kill?: boolean;
   log?: (message: string) => void;
-}): Promise<{pid: number; stopped: boolean}>;
-/** Starts a stopped node again on its data and waits until it answers. */
+}): Promise<{pids: number[]}>;
+/** Starts stopped nodes again on their data and waits until each answers (the whole cluster: pass every id). */
 export function startBroker(options: {
   dir?: string;
   rootDir?: string;
-  id: number;
+  id: number | number[];
   timeoutMs?: number;
   log?: (message: string) => void;
-}): Promise<{pid: number; started: boolean}>;
+}): Promise<{pids: number[]; started: number[]}>;
 /** Polls `check` every 500 ms until true; fails (quoting the log's tail) when the process dies or time runs out. */
 export function waitFor(
   name: string,

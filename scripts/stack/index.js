@@ -380,68 +380,87 @@ function spawnBrokerJvm(state, broker) {
 }
 
 /**
- * Stops one Kafka node of a running stack and keeps its data, so startBroker brings it back as it was (a
- * restart, not a new node). `kill`: SIGKILL at once (a crash) instead of SIGTERM (a clean shutdown).
- * @param {{dir?: string, rootDir?: string, id: number, kill?: boolean, log?: (msg: string) => void}} options
- * @returns {Promise<{pid: number, stopped: boolean}>}
+ * Stops Kafka nodes of a running stack (`id`: one, or several at once: the whole cluster) and keeps their data, so
+ * startBroker brings them back as they were (a restart, not new nodes). `kill`: SIGKILL at once (a crash) instead
+ * of SIGTERM (a clean shutdown). The stack's lock is held once for all of them (it is not re-entrant).
+ * @param {{dir?: string, rootDir?: string, id: number | number[], kill?: boolean, log?: (msg: string) => void}} options
+ * @returns {Promise<{pids: number[]}>} the PIDs stopped
  */
 async function stopBroker(options) {
   const {dir, log} = resolveDir(options);
+  const ids = Array.isArray(options.id) ? options.id : [options.id];
   return withLock(
     path.join(dir, '.lock'),
     async () => {
       const state = requireState(dir);
-      const broker = brokerById(state, options.id);
-      const pid = broker.pid;
-      const stopped = await stopProcess(pid, state.marker, {
-        graceMs: options.kill ? 0 : 20_000,
-        signal: options.kill ? 'SIGKILL' : 'SIGTERM',
-        log,
-        name: `Kafka node ${broker.id} (PID ${pid})`,
-      });
-      await waitPortsFree([broker.port, broker.controllerPort], dir);
-      broker.pid = 0;
-      if (broker.id === 1) state.kafka.pid = 0;
-      writeState(dir, state);
-      log(
-        `${options.kill ? 'killed' : 'stopped'} Kafka node ${broker.id} (PID ${pid}); its data stays in ${broker.dataDir}`
+      const brokers = ids.map((id) => brokerById(state, id));
+      const pids = brokers.map((b) => b.pid);
+      await Promise.all(
+        brokers.map((broker) =>
+          stopProcess(broker.pid, state.marker, {
+            graceMs: 20_000,
+            signal: options.kill ? 'SIGKILL' : 'SIGTERM',
+            log,
+            name: `Kafka node ${broker.id} (PID ${broker.pid})`,
+          })
+        )
       );
-      return {pid, stopped};
+      await waitPortsFree(
+        brokers.flatMap((b) => [b.port, b.controllerPort]),
+        dir
+      );
+      for (const broker of brokers) {
+        broker.pid = 0;
+        if (broker.id === 1) state.kafka.pid = 0;
+        log(
+          `${options.kill ? 'killed' : 'stopped'} Kafka node ${broker.id}; its data stays in ${broker.dataDir}`
+        );
+      }
+      writeState(dir, state);
+      return {pids};
     },
     {log}
   );
 }
 
 /**
- * Starts a node stopped by stopBroker (or one that died) again on its data, and waits until it answers.
- * @param {{dir?: string, rootDir?: string, id: number, timeoutMs?: number, log?: (msg: string) => void}} options
- * @returns {Promise<{pid: number, started: boolean}>} started false: it was running already
+ * Starts nodes stopped by stopBroker (or that died) again on their data, and waits until each answers. Several
+ * at once when a majority of the controllers is down (the whole cluster): none answers before a quorum is back.
+ * @param {{dir?: string, rootDir?: string, id: number | number[], timeoutMs?: number, log?: (msg: string) => void}} options
+ * @returns {Promise<{pids: number[], started: number[]}>} started: the ids that were not running
  */
 async function startBroker(options) {
   const {dir, log} = resolveDir(options);
+  const ids = Array.isArray(options.id) ? options.id : [options.id];
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const {state, broker, started} = await withLock(
+  const {state, brokers, started} = await withLock(
     path.join(dir, '.lock'),
     async () => {
       const state = requireState(dir);
-      const broker = brokerById(state, options.id);
-      if (isOurs(broker.pid, state.marker)) return {state, broker, started: false};
-      spawnBrokerJvm(state, broker);
+      const brokers = ids.map((id) => brokerById(state, id));
+      /** @type {number[]} */
+      const started = [];
+      for (const broker of brokers) {
+        if (isOurs(broker.pid, state.marker)) continue;
+        spawnBrokerJvm(state, broker);
+        started.push(broker.id);
+      }
       writeState(dir, state);
-      return {state, broker, started: true};
+      return {state, brokers, started};
     },
     {log}
   );
-  const ms = await waitFor(
-    `Kafka node ${broker.id}`,
-    broker.pid,
-    broker.log,
-    Date.now() + timeoutMs,
-    timeoutMs,
-    () => kafkaAnswers(broker.port, state.security)
+  const deadline = Date.now() + timeoutMs;
+  await Promise.all(
+    brokers.map(async (broker) => {
+      const ms = await waitFor(`Kafka node ${broker.id}`, broker.pid, broker.log, deadline, timeoutMs, () =>
+        kafkaAnswers(broker.port, state.security)
+      );
+      if (started.includes(broker.id))
+        log(`Kafka node ${broker.id} restarted (PID ${broker.pid}, ready in ${ms} ms)`);
+    })
   );
-  if (started) log(`Kafka node ${broker.id} restarted (PID ${broker.pid}, ready in ${ms} ms)`);
-  return {pid: broker.pid, started};
+  return {pids: brokers.map((b) => b.pid), started};
 }
 
 /** @param {{dir?: string, rootDir?: string, log?: (msg: string) => void}} options */

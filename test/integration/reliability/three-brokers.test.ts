@@ -116,10 +116,10 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
     sandbox.control.resetStats();
     await waitPages(2);
     const ids = stack.state.brokers!.map((b) => b.id);
-    await Promise.all(ids.map((id) => stackLib.stopBroker({rootDir: ROOT, dir, id, log: () => {}})));
+    await stackLib.stopBroker({rootDir: ROOT, dir, id: ids, log: () => {}});
     log.push(`stopped every node at pin page ${pinPages()} of the changes cycle`);
     await new Promise((r) => setTimeout(r, 3000));
-    await Promise.all(ids.map((id) => stackLib.startBroker({rootDir: ROOT, dir, id, log: () => {}})));
+    await stackLib.startBroker({rootDir: ROOT, dir, id: ids, log: () => {}});
     log.push('started every node again');
     const from = service.logs().length;
     sandbox.control.clearFaults();
