@@ -27,6 +27,12 @@ jest.setTimeout(300_000);
 describe('schema registry down at start and mid-run (reliability)', () => {
   let sandbox: RunningSandbox;
   let proxy: TcpProxy;
+  const services: ServiceProcess[] = [];
+  const start = () => {
+    const service = startServiceProcess(env());
+    services.push(service);
+    return service;
+  };
   const prefix = `rreg${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
@@ -35,6 +41,7 @@ describe('schema registry down at start and mid-run (reliability)', () => {
     proxy = await startTcpProxy({host: registry.hostname, port: Number(registry.port)}, {startDown: true});
   });
   afterAll(async () => {
+    for (const service of services) service.kill('SIGKILL');
     await proxy?.close();
     await sandbox?.close();
   });
@@ -53,9 +60,15 @@ describe('schema registry down at start and mid-run (reliability)', () => {
     });
   };
 
-  /** Polls /readyz for `ms`: the statuses seen (the service must stay alive meanwhile). */
+  /**
+   * Polls /readyz for `ms` from its first answer (a process started from source takes a while to serve): the
+   * statuses seen. The service must stay alive meanwhile.
+   */
   async function readinessDuring(service: ServiceProcess, ms: number): Promise<number[]> {
     const statuses: number[] = [];
+    const serving = Date.now() + 60_000;
+    while ((await service.readyz()) === undefined && Date.now() < serving)
+      await new Promise((r) => setTimeout(r, 100));
     const until = Date.now() + ms;
     while (Date.now() < until) {
       const answer = await service.readyz();
@@ -88,7 +101,7 @@ describe('schema registry down at start and mid-run (reliability)', () => {
 
   test('not ready while the registry is down at start; recovers, syncs through a mid-run outage and a restart in it', async () => {
     // 1. Down at start.
-    const first = startServiceProcess(env());
+    const first = start();
     const atStart = await readinessDuring(first, OUTAGE_MS);
     expect(atStart.length).toBeGreaterThan(3);
     expect(atStart.every((s) => s === 503)).toBe(true);
@@ -108,7 +121,7 @@ describe('schema registry down at start and mid-run (reliability)', () => {
     first.kill('SIGKILL');
     await first.exited;
     change();
-    const second = startServiceProcess(env());
+    const second = start();
     const restarted = await readinessDuring(second, OUTAGE_MS);
     expect(restarted.length).toBeGreaterThan(3);
     expect(restarted.every((s) => s === 503)).toBe(true);
