@@ -134,6 +134,24 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
       COLLECTIONS.map((c) => [c, sandbox.control.truth(c).items.map((i) => String(i.id))])
     );
     const check = checkAgainstTruth(events, truth, (c) => `${prefix}.${c}`);
+    // What the service did around the faults, and which of its syncs wrote what: for reading a failure.
+    for (const line of service.logs()) {
+      if (
+        /State restored|State may be ahead|Sync cycle finished|Ownership|Kafka transaction failed/.test(
+          line.msg ?? ''
+        )
+      )
+        log.push(
+          `service: ${line.msg} ${JSON.stringify({...line, msg: undefined, time: undefined, service: undefined, version: undefined})}`
+        );
+    }
+    const bySync = new Map<string, number>();
+    for (const m of events) {
+      const sync = (m.value as {source?: {sync_id?: string}} | null)?.source?.sync_id ?? '(tombstone)';
+      bySync.set(sync, (bySync.get(sync) ?? 0) + 1);
+    }
+    log.push(`events by sync id: ${JSON.stringify([...bySync])}`);
+    log.push(`problems: ${check.problems.length}, first: ${JSON.stringify(check.problems.slice(0, 3))}`);
     expect(check.problems).toEqual([]);
     expect(check.counts.d).toBe(20);
     log.push(`events: ${JSON.stringify(check.counts)}`);
