@@ -30,11 +30,22 @@ export function checkChangeStream(messages: readonly ConsumedMessage[]): StreamC
   const problems: string[] = [];
   const counts = {r: 0, c: 0, u: 0, d: 0, tombstones: 0};
   const live = new Map<string, Record<string, unknown>>();
+  /** key -> where its live image was written (to tell a record written twice from one read twice) */
+  const writtenAt = new Map<string, string>();
+  const positions = new Set<string>();
   /** partition -> the key whose `d` was the partition's last message, awaiting its tombstone */
   const awaitingTombstone = new Map<string, string>();
   for (const m of messages) {
     const key = keyText(m);
     const partition = `${m.topic}:${m.partition}`;
+    const position = `${partition}@${m.offset}`;
+    if (positions.has(position)) {
+      problems.push(
+        `${key} ${position}: the reader returned this record twice (a reader fault, not a duplicate)`
+      );
+      continue;
+    }
+    positions.add(position);
     const pending = awaitingTombstone.get(partition);
     awaitingTombstone.delete(partition);
     if (m.value === null) {
@@ -53,14 +64,21 @@ export function checkChangeStream(messages: readonly ConsumedMessage[]): StreamC
     switch (event.op) {
       case 'r':
       case 'c':
-        if (previous) problems.push(`${key} @${m.offset}: ${event.op} of a key already live (a duplicate)`);
+        if (previous)
+          problems.push(
+            `${key} @${m.offset}: ${event.op} of a key already live (a duplicate; first written @${writtenAt.get(key)})`
+          );
         live.set(key, event.after!);
+        writtenAt.set(key, String(m.offset));
         break;
       case 'u':
         if (!previous) problems.push(`${key} @${m.offset}: u of a key not live`);
         else if (same(previous, event.after))
-          problems.push(`${key} @${m.offset}: u that changes nothing (a duplicate)`);
+          problems.push(
+            `${key} @${m.offset}: u that changes nothing (a duplicate; first written @${writtenAt.get(key)})`
+          );
         live.set(key, event.after!);
+        writtenAt.set(key, String(m.offset));
         break;
       case 'd':
         if (!previous)
