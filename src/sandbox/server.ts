@@ -77,6 +77,11 @@ class Server {
         else res.destroy();
       });
     });
+    // Node closes an idle keep-alive connection after 5 s; a client that reuses it a moment later (a large answer
+    // parsed on a loaded machine) meets "other side closed". Load balancers in front of real APIs keep idle
+    // connections about a minute, and so does the sandbox.
+    this.http.keepAliveTimeout = 65_000;
+    this.http.headersTimeout = 66_000;
     this.http.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

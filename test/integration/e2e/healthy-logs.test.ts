@@ -73,8 +73,8 @@ describe('a healthy start and cycle', () => {
     const registry = await metrics.registry.getSingleMetricAsString(
       'pinterest_cdc_schema_registry_requests_total'
     );
-    // 6 entity collections, a key and a value subject each.
-    expect(registry).toContain('operation="register",outcome="success"} 12');
+    // 6 entity and 2 analytics collections (the defaults), a key and a value subject each.
+    expect(registry).toContain('operation="register",outcome="success"} 16');
     expect(
       await metrics.registry.getSingleMetricAsString('pinterest_cdc_kafka_messages_produced_total')
     ).toMatch(new RegExp(`topic="${prefix}\\.pins"\\} \\d+`));

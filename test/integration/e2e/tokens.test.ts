@@ -270,8 +270,10 @@ describe('tokens and check on the real stack', () => {
     const rotationsBefore = refreshes();
     const check = await cli(['check'], env(prefix));
     expect(check.code).toBe(0);
-    expect(check.out).toMatch(/^ok +kafka +0 of 5 topics exist; run creates /m);
-    expect(check.out).toMatch(/^ok +registry +0 of 4 subjects registered as they are; 4 not registered yet/m);
+    // 2 entity + 2 analytics collections (the defaults): their topics, state, dead letters and tokens.
+    expect(check.out).toMatch(/^ok +config +4 collections/m);
+    expect(check.out).toMatch(/^ok +kafka +0 of 7 topics exist; run creates /m);
+    expect(check.out).toMatch(/^ok +registry +0 of 8 subjects registered as they are; 8 not registered yet/m);
     expect(check.out).toMatch(/^skip +state +/m);
     expect(check.out).toMatch(/^skip +tokens +the Kafka topic .*\.tokens does not exist yet/m);
     expect(check.out).toMatch(/^skip +pinterest +not tried: without the token store a refresh would lose/m);
