@@ -32,6 +32,7 @@ import {startSandbox} from '../src/sandbox';
 import {EventSerializer, InlineBatchEncoder, SchemaCatalog, SchemaRegistrar} from '../src/serde';
 import {StateStore} from '../src/state';
 import {SnapshotDiffer, TransactionPipeline, type DiffOutput, type SyncTopics} from '../src/sync';
+import {reportTarget} from './targets';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,7 +72,8 @@ interface Row {
 /** The broker's PID when it is the local stack's (`npm run stack:up`), to read its CPU time from /proc. */
 function brokerPid(): number | undefined {
   try {
-    const state = JSON.parse(readFileSync('.stack/state.json', 'utf8')) as {kafka?: {pid?: number}};
+    const dir = process.env.STACK_DIR ?? '.stack';
+    const state = JSON.parse(readFileSync(`${dir}/state.json`, 'utf8')) as {kafka?: {pid?: number}};
     return state.kafka?.pid;
   } catch {
     return undefined;
@@ -385,6 +387,14 @@ function print(rows: Row[]): void {
           (real / rawMurmur).toFixed(2)
         : '')
   );
+  reportTarget({
+    id: 'events.ratio-vs-raw',
+    label: 'events/s (Avro + transactions) / raw kafkajs producer of the same bytes',
+    value: ratio,
+    op: '>=',
+    limit: TARGET,
+    detail: `${format(real)} vs ${format(raw)} events/s, ${ROUNDS} rounds of ${EVENTS}`,
+  });
 }
 
 main().catch((error: unknown) => {

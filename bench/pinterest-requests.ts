@@ -13,6 +13,7 @@ import {
   resolveClientConfig,
   type PinterestClientConfig,
 } from '../src/pinterest';
+import {reportTarget} from './targets';
 
 const quick = process.argv.includes('--quick');
 const SCALE = quick
@@ -155,6 +156,14 @@ async function requestCounts(): Promise<void> {
     const other = Object.entries(stats.requests.byEndpoint).filter(([k]) => !lines.some(([n]) => n === k));
     if (other.length) console.log('other endpoints:', Object.fromEntries(other));
     console.log(`429s drawn: ${stats.rateLimited}`);
+    reportTarget({
+      id: 'pinterest.requests-per-full-read',
+      label: 'API requests per full read / minimum the API allows',
+      value: made / minimum,
+      op: '<=',
+      limit: 1,
+      detail: `${made} made, ${minimum} minimum`,
+    });
   } finally {
     await sandbox.close();
   }
@@ -191,6 +200,14 @@ async function budgetTiming(): Promise<void> {
     );
     console.log(`${'ratio measured / implied'.padEnd(28)} ${pad((elapsed / implied).toFixed(2), 10)}`);
     console.log(`${'429s drawn'.padEnd(28)} ${pad(stats.rateLimited, 10)}`);
+    reportTarget({
+      id: 'pinterest.time-under-budget',
+      label: 'entity read time under an ads_read budget / time the budget implies',
+      value: elapsed / implied,
+      op: '<=',
+      limit: 1.1,
+      detail: `${elapsed.toFixed(1)} s measured, ${implied.toFixed(1)} s implied, ${stats.rateLimited} 429s`,
+    });
   } finally {
     await sandbox.close();
   }

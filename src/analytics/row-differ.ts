@@ -197,7 +197,8 @@ export class AnalyticsRowDiffer {
   }
 
   private key(entityId: string, day: number): EventKey {
-    const key: Record<string, string> = {ad_account_id: this.state.shard};
+    // The shard id also names the connection (src/sync/shards.ts); the key holds the ad account id alone.
+    const key: Record<string, string> = {ad_account_id: this.context.adAccountId ?? this.state.shard};
     if (this.idField !== null) key[this.idField] = entityId;
     key.date = this.date(day);
     return key;

@@ -56,6 +56,10 @@ export interface AnalyticsSettings extends WindowSettings {
 
 export interface AnalyticsShardInput {
   readonly adAccountId: string;
+  /** The state shard id of the ad account (src/sync/shards.ts); default the ad account id (connection `default`). */
+  readonly shard?: string;
+  /** The Pinterest connection, written in every event's source.connection. */
+  readonly connection?: string;
   /** Analytics declarations to run, in this order. */
   readonly collections: readonly CollectionDeclaration[];
   readonly state: StateStore;
@@ -135,7 +139,8 @@ async function runCollection(
   const started = now();
   const today = todayUtc(started);
   const collection = declaration.name;
-  const shard = input.adAccountId;
+  const adAccountId = input.adAccountId;
+  const shard = input.shard ?? adAccountId;
   const shardState = input.state.analytics(collection, shard);
   const {settings} = input;
   const plan = planWindows(today, settings, shardState.progress);
@@ -149,8 +154,9 @@ async function runCollection(
     name: input.connectorName,
     version: input.version,
     collection,
-    adAccountId: shard,
+    adAccountId,
     syncId: input.syncId,
+    ...(input.connection === undefined ? {} : {connection: input.connection}),
   };
   let fetched = 0;
   let settled = 0;
@@ -179,14 +185,15 @@ async function runCollection(
   try {
     settled = await settle(shardState, plan.windowStart, pipeline, deps);
     const lifetimes =
-      analytics.entities === null ? null : await entitiesOf(deps.entities, analytics.entities, shard);
+      analytics.entities === null ? null : await entitiesOf(deps.entities, analytics.entities, adAccountId);
     const parents = new Map<string, EntityLifetime>();
     for (const collection of lifetimes === null ? [] : analytics.parents) {
-      for (const parent of await deps.entities.entities(collection, shard)) parents.set(parent.id, parent);
+      for (const parent of await deps.entities.entities(collection, adAccountId))
+        parents.set(parent.id, parent);
     }
     for (const [n, range] of ranges.entries()) {
       current = {range, after: range.after};
-      const parts = partsOf(range, lifetimes, {adAccountId: shard, declaration, settings, parents});
+      const parts = partsOf(range, lifetimes, {adAccountId, declaration, settings, parents});
       for (const part of parts) requests[part.request.via] += 1;
       let partsDone = 0;
       for await (const answer of orderedPrefetch(

@@ -17,7 +17,13 @@ import type {AppConfig} from '../config';
 import type {Metrics} from '../observability';
 import {todayUtc, type PinterestClient} from '../pinterest';
 import type {StateStore} from '../state';
-import type {AnalyticsShardRunner, SyncHooks} from '../sync';
+import {
+  adAccountShard,
+  DEFAULT_CONNECTION,
+  shardId,
+  type AnalyticsShardRunner,
+  type SyncHooks,
+} from '../sync';
 
 export function analyticsSettings(config: AppConfig): AnalyticsSettings {
   const a = config.analytics;
@@ -43,13 +49,15 @@ export function analyticsSettings(config: AppConfig): AnalyticsSettings {
 export function entityLifetimes(
   state: StateStore,
   client: Pick<PinterestClient, 'paginate'>,
-  registry = new CollectionRegistry()
+  registry = new CollectionRegistry(),
+  connection = DEFAULT_CONNECTION
 ): EntityLifetimeSource {
   return {
     async entities(collection, adAccountId) {
       const out: EntityLifetime[] = [];
-      if (state.has(collection, adAccountId)) {
-        const shard = state.shard(collection, adAccountId);
+      const id = shardId(adAccountShard(connection, adAccountId));
+      if (state.has(collection, id)) {
+        const shard = state.shard(collection, id);
         const entries = [...shard.entries()];
         if (shard.firstSnapshotComplete && entries.every((e) => e.image !== undefined)) {
           for (const entry of entries) {
@@ -82,24 +90,37 @@ export interface AnalyticsUnitDeps extends Omit<
 > {
   readonly config: AppConfig;
   readonly version: string;
+  /** The connection whose ad accounts this unit reads (its client, its shards). */
+  readonly connection: string;
   readonly client: PinterestClient;
   readonly state: StateStore;
   readonly metrics?: Metrics;
   readonly hooks?: SyncHooks;
 }
 
-/** The scheduler's analytics unit: one ad account's configured analytics collections. */
+/** The scheduler's analytics unit of one connection: one ad account's configured analytics collections. */
 export function analyticsUnit(deps: AnalyticsUnitDeps): AnalyticsShardRunner {
   const registry = new CollectionRegistry();
   const collections = deps.config.analytics.collections.map((name) => registry.get(name));
   const settings = analyticsSettings(deps.config);
-  const entities = entityLifetimes(deps.state, deps.client, registry);
+  const {connection} = deps;
+  const entities = entityLifetimes(deps.state, deps.client, registry, connection);
   const connectorName = deps.config.sync.connectorName ?? deps.config.kafka.topicPrefix;
   const metrics = deps.metrics;
   return async ({adAccountId, syncId, signal}) => {
     try {
       return await runAnalyticsShard(
-        {adAccountId, collections, state: deps.state, settings, connectorName, version: deps.version, syncId},
+        {
+          adAccountId,
+          shard: shardId(adAccountShard(connection, adAccountId)),
+          connection,
+          collections,
+          state: deps.state,
+          settings,
+          connectorName,
+          version: deps.version,
+          syncId,
+        },
         {
           ...deps,
           signal,

@@ -7,6 +7,7 @@
  */
 import {CollectionRegistry} from '../collections';
 import {configuredCollections, type AppConfig} from '../config';
+import {connectionsOf, type Connection} from '../config/connections';
 import {createKafkaConnection, type DescribeTopicsReport, type KafkaConnection} from '../kafka';
 import {PinterestClient, type TokenRecordStore} from '../pinterest';
 import {checkSubjects, SchemaCatalog, subjectsOf, verifyRegistryAccess} from '../serde';
@@ -59,24 +60,36 @@ export async function checkDeployment(config: AppConfig, deps: CheckDeps): Promi
           report,
           topics ? `${state} does not exist yet (run creates it)` : 'Kafka unreachable'
         );
-    const store = await attempt('tokens', report, () =>
-      tokensStep(config, kafka, topics, exists(tokenTopic(config.kafka.topicPrefix)), report)
-    );
-    if (!store) {
-      skipped(
-        'pinterest',
-        report,
-        'not tried: without the token store a refresh would lose the rotated token'
+    // Each connection: its own token record, and one API call with it.
+    for (const connection of connectionsOf(config)) {
+      const store = await attempt('tokens', report, () =>
+        tokensStep(
+          config,
+          kafka,
+          connection.name,
+          topics,
+          exists(tokenTopic(config.kafka.topicPrefix)),
+          report
+        )
       );
-    } else if (legacyToken && !(await store.inspect())) {
-      skipped(
-        'pinterest',
-        report,
-        'not tried: the running version keeps the refresh token in the state topic; a refresh here would rotate ' +
-          'it where that service cannot see it (upgrade it first: it moves the token to the token store)'
-      );
-    } else {
-      await attempt('pinterest', report, async () => report(await pinterestStep(config, store, deps.logger)));
+      if (!store) {
+        skipped(
+          'pinterest',
+          report,
+          `connection ${connection.name}: not tried: without the token store a refresh would lose the rotated token`
+        );
+      } else if (legacyToken && connection.name === DEFAULT_CONNECTION && !(await store.inspect())) {
+        skipped(
+          'pinterest',
+          report,
+          'not tried: the running version keeps the refresh token in the state topic; a refresh here would rotate ' +
+            'it where that service cannot see it (upgrade it first: it moves the token to the token store)'
+        );
+      } else {
+        await attempt('pinterest', report, async () =>
+          report(await pinterestStep(config, connection, store, deps.logger))
+        );
+      }
     }
   } finally {
     await kafka.close();
@@ -187,6 +200,7 @@ async function stateStep(
 async function tokensStep(
   config: AppConfig,
   kafka: KafkaConnection,
+  connection: string,
   topics: DescribeTopicsReport | undefined,
   topicExists: boolean,
   report: (step: CheckStep) => void
@@ -198,7 +212,7 @@ async function tokensStep(
       topics ? `${tokenLocation(config)} does not exist yet (run creates it)` : 'Kafka unreachable'
     );
   }
-  const store = openTokenStore(config, kafka);
+  const store = openTokenStore(config, kafka, connection);
   const record = await store.inspect();
   const clearNote =
     config.pinterest.tokenKey === undefined ? ' (set PINTEREST_CDC_TOKEN_KEY to encrypt it)' : '';
@@ -206,7 +220,7 @@ async function tokensStep(
     report({
       step: 'tokens',
       status: 'ok',
-      detail: `no token stored yet for connection ${DEFAULT_CONNECTION} in ${tokenLocation(config)}`,
+      detail: `no token stored yet for connection ${connection} in ${tokenLocation(config)}`,
     });
     return store;
   }
@@ -223,7 +237,7 @@ async function tokensStep(
   report({
     step: 'tokens',
     status: 'ok',
-    detail: `connection ${DEFAULT_CONNECTION}: ${protection}${rewrite}${access}${refresh}`,
+    detail: `connection ${connection}: ${protection}${rewrite}${access}${refresh}`,
   });
   return store;
 }
@@ -231,10 +245,15 @@ async function tokensStep(
 /** One API call through the shared store: uses the stored access token when it is good, refreshes otherwise. */
 async function pinterestStep(
   config: AppConfig,
+  connection: Connection,
   store: TokenRecordStore,
   logger: SyncLogger
 ): Promise<CheckStep> {
-  const client = new PinterestClient({config: pinterestClientConfig(config), tokenStore: store, logger});
+  const client = new PinterestClient({
+    config: pinterestClientConfig(config, connection),
+    tokenStore: store,
+    logger,
+  });
   const accounts = await client.get<{items?: unknown[]}>({
     path: '/ad_accounts',
     query: {page_size: 25},
@@ -243,6 +262,6 @@ async function pinterestStep(
   return {
     step: 'pinterest',
     status: 'ok',
-    detail: `token accepted; ${accounts.items?.length ?? 0} ad account(s) on the first page`,
+    detail: `connection ${connection.name}: token accepted; ${accounts.items?.length ?? 0} ad account(s) on the first page`,
   };
 }

@@ -1,5 +1,6 @@
 /** The Kafka and Pinterest client settings of a configuration, for the pipeline and `check`. */
 import type {AppConfig} from '../config';
+import {connectionsOf, type Connection} from '../config/connections';
 import type {KafkaConnectionConfig} from '../kafka';
 import {resolveClientConfig, type PinterestClientConfig} from '../pinterest';
 
@@ -18,13 +19,17 @@ export function kafkaConnectionConfig(config: AppConfig): KafkaConnectionConfig 
   };
 }
 
-export function pinterestClientConfig(config: AppConfig): PinterestClientConfig {
+/** The client settings of one connection (default: the first, `default` when the single-connection settings are set). */
+export function pinterestClientConfig(
+  config: AppConfig,
+  connection: Connection = connectionsOf(config)[0] as Connection
+): PinterestClientConfig {
   return resolveClientConfig({
     apiBaseUrl: config.pinterest.apiBaseUrl,
-    clientId: config.pinterest.clientId,
-    clientSecret: config.pinterest.clientSecret,
-    refreshToken: config.pinterest.refreshToken,
-    accessToken: config.pinterest.accessToken,
+    clientId: connection.clientId,
+    clientSecret: connection.clientSecret,
+    refreshToken: connection.refreshToken,
+    accessToken: connection.accessToken,
     maxConcurrency: config.pinterest.maxConcurrency,
     requestTimeoutMs: config.pinterest.requestTimeoutSeconds * 1000,
     retry: {maxRetries: config.pinterest.maxRetries},

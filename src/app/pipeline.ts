@@ -1,5 +1,6 @@
 import {CollectionRegistry, topicOf} from '../collections';
 import {configuredCollections, type AppConfig} from '../config';
+import {connectionsOf} from '../config/connections';
 import {
   createKafkaConnection,
   OwnerIdentity,
@@ -22,9 +23,13 @@ import {
 } from '../serde';
 import {applyChangelogRecord, ownerClaimKey, StateStore} from '../state';
 import {
+  DEAD_LETTER_REASONS,
   DeleteGuard,
+  DEFAULT_CONNECTION,
   runCycle,
+  type CycleConnection,
   type CycleSummary,
+  type Shard,
   type SyncHooks,
   type SyncLogger,
   type SyncTopics,
@@ -48,10 +53,18 @@ export interface PipelineDeps {
 /** A started pipeline: topics ensured, schemas registered, producer fenced, state restored. */
 export interface Pipeline {
   readonly state: StateStore;
-  readonly client: PinterestClient;
+  /** One client per configured connection, by name: each with its own token and rate budget. */
+  readonly clients: ReadonlyMap<string, PinterestClient>;
   readonly topics: SyncTopics;
-  /** One cycle of the given kinds (default: entities); a `fatal` summary must stop or rebuild the pipeline. */
-  runCycle(options?: {signal?: AbortSignal; kinds?: readonly UnitKind[]}): Promise<CycleSummary>;
+  /**
+   * One cycle of the given kinds (default: entities) over the shards `runs` accepts (default: all); a `fatal`
+   * summary must stop or rebuild the pipeline.
+   */
+  runCycle(options?: {
+    signal?: AbortSignal;
+    kinds?: readonly UnitKind[];
+    runs?: (shard: Shard) => boolean;
+  }): Promise<CycleSummary>;
   close(): Promise<void>;
 }
 
@@ -155,43 +168,64 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     }
     logger.info({records: restored, shards: state.all().length}, 'State restored from the changelog');
 
-    const tokenStore = openTokenStore(config, kafka);
-    const {exposedRefreshToken} = await settleStoredTokens({
-      store: tokenStore,
-      codec: tokenCodec(config),
-      state,
-      stateWriter: writer,
-      stateTopic: topics.state,
-      logger,
-    });
-    const client = new PinterestClient({
-      config: pinterestClientConfig(config),
-      tokenStore,
-      logger,
-      hooks: metrics?.pinterestHooks(),
-    });
-    if (exposedRefreshToken !== undefined) client.retireRefreshToken(exposedRefreshToken);
+    // Per connection: its own token store record, client (token manager, rate budget) and analytics unit.
+    const hooks = metrics ? syncHooks(metrics) : undefined;
+    const clients = new Map<string, PinterestClient>();
+    const connections: CycleConnection[] = [];
+    for (const connection of connectionsOf(config)) {
+      const connectionLogger = withFields(logger, {connection: connection.name});
+      const tokenStore = openTokenStore(config, kafka, connection.name);
+      const {exposedRefreshToken} = await settleStoredTokens({
+        store: tokenStore,
+        codec: tokenCodec(config),
+        state,
+        stateWriter: writer,
+        stateTopic: topics.state,
+        logger: connectionLogger,
+        movesLegacyToken: connection.name === DEFAULT_CONNECTION,
+      });
+      const client = new PinterestClient({
+        config: pinterestClientConfig(config, connection),
+        tokenStore,
+        logger: connectionLogger,
+        hooks: metrics?.pinterestHooks(connection.name),
+      });
+      if (exposedRefreshToken !== undefined) client.retireRefreshToken(exposedRefreshToken);
+      clients.set(connection.name, client);
+      connections.push({
+        name: connection.name,
+        source: {pages: (request) => client.paginate(request)},
+        adAccountIds: connection.adAccountIds,
+        analytics: analyticsUnit({
+          config,
+          connection: connection.name,
+          client,
+          state,
+          metrics,
+          hooks,
+          encoder,
+          sink: writer,
+          topics,
+          maxEventsPerTransaction: config.kafka.transactionBatchSize,
+          logger: connectionLogger,
+          version: deps.version,
+        }),
+      });
+    }
 
     // Kept for the pipeline's life: a held delete is released when the next listing agrees.
     const deleteGuard = new DeleteGuard({maxShare: config.sync.deleteGuardPercent / 100});
-    const hooks = metrics ? syncHooks(metrics) : undefined;
-    const analytics = analyticsUnit({
-      config,
-      client,
-      state,
-      metrics,
-      hooks,
-      encoder,
-      sink: writer,
-      topics,
-      maxEventsPerTransaction: config.kafka.transactionBatchSize,
-      logger,
-      version: deps.version,
-    });
-    if (metrics) setAnalyticsGauges(metrics, state, config, Date.now());
+    if (metrics) {
+      setAnalyticsGauges(metrics, state, config, Date.now());
+      metrics.initialiseCollections({
+        collections: collections.map((c) => c.name),
+        deadLetterReasons: DEAD_LETTER_REASONS,
+        guardedCollections: config.sync.collections,
+      });
+    }
     return {
       state,
-      client,
+      clients,
       topics,
       runCycle: (options) =>
         runCycle(
@@ -202,9 +236,10 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             connectorName: config.sync.connectorName ?? prefix,
             version: deps.version,
             kinds: options?.kinds,
+            runs: options?.runs,
           },
           {
-            source: {pages: (request) => client.paginate(request)},
+            connections,
             state,
             encoder,
             sink: writer,
@@ -214,7 +249,6 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
             hooks,
             signal: options?.signal,
             deleteGuard,
-            analytics,
           }
         ),
       close: () => closeAll(),
@@ -223,6 +257,16 @@ export async function openPipeline(config: AppConfig, deps: PipelineDeps): Promi
     await closeAll();
     throw error;
   }
+}
+
+/** A logger that adds `fields` to every line (the connection a client or unit works for). */
+function withFields(logger: SyncLogger, fields: Record<string, unknown>): SyncLogger {
+  return {
+    debug: (f, m) => logger.debug({...fields, ...f}, m),
+    info: (f, m) => logger.info({...fields, ...f}, m),
+    warn: (f, m) => logger.warn({...fields, ...f}, m),
+    error: (f, m) => logger.error({...fields, ...f}, m),
+  };
 }
 
 function syncHooks(metrics: Metrics): SyncHooks {

@@ -37,7 +37,7 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   const open = async (): Promise<Pipeline> => {
     readiness.block('pipeline', 'restoring state from the changelog');
     const opened = await openPipeline(config, {logger, metrics, version: deps.version, owner});
-    metrics.trackBudget(() => opened.client.budget());
+    for (const [connection, client] of opened.clients) metrics.trackBudget(() => client.budget(), connection);
     readiness.satisfy('pipeline');
     return opened;
   };
@@ -46,8 +46,19 @@ export async function runService(deps: ServiceDeps): Promise<void> {
   // configuration the cluster refuses (an incompatible schema, bad credentials) fails at once.
   let pipeline: Pipeline = await reopenPipeline(open, signal, sleep, logger, isRetriable);
   let lastFailure: string | undefined;
+  const partialAuthorization = () => {
+    const problems = metrics.authorizationProblems();
+    return problems.length > 0 && problems.length < pipeline.clients.size
+      ? problems.map((p) => `connection ${p.connection} cannot authenticate: ${p.problem}`)
+      : [];
+  };
   readiness.addNotes(() => [
-    ...metrics.pausedCategories().map((p) => `${p.category} paused by a spent daily quota until ${p.until}`),
+    ...metrics
+      .pausedCategories()
+      .map(
+        (p) => `${p.category} of ${p.connection} paused by a spent daily quota until ${p.until.toISOString()}`
+      ),
+    ...partialAuthorization(),
     ...(lastFailure ? [`last sync cycle failed: ${lastFailure}`] : []),
   ]);
   const cadence = new Cadence(
@@ -79,8 +90,10 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         cadence.ran(kinds, started);
         continue;
       }
+      // Not ready only while no connection can authenticate: the others' work goes on (and says so in notes).
       const authorization = metrics.authorizationProblem();
-      if (authorization) readiness.block('pinterest', authorization);
+      const refused = metrics.authorizationProblems().length;
+      if (authorization && refused >= pipeline.clients.size) readiness.block('pinterest', authorization);
       else readiness.satisfy('pinterest');
       if (summary.fatal instanceof FencedError) throw summary.fatal;
       if (summary.fatal instanceof StateDivergedError) {

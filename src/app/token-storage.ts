@@ -17,10 +17,10 @@ import {
 } from '../pinterest';
 import {refreshTokenMessage, type StateStore} from '../state';
 import type {SyncLogger} from '../sync';
+import {DEFAULT_CONNECTION} from '../sync/shards';
 import {KafkaTokenStore} from './kafka-token-store';
 
-/** The one connection of today's configuration (issue 11 adds named ones); the token record's key. */
-export const DEFAULT_CONNECTION = 'default';
+export {DEFAULT_CONNECTION} from '../sync/shards';
 
 export function tokenTopic(prefix: string): string {
   return `${prefix}.tokens`;
@@ -44,19 +44,38 @@ export function tokenCodec(config: AppConfig): TokenRecordCodec {
   return new TokenRecordCodec(new TokenKeyRing(tokenKey, splitTokenKeys(tokenPreviousKeys)));
 }
 
-/** The configured token store; the Kafka one reads and writes only the token topic. */
-export function openTokenStore(config: AppConfig, kafka: KafkaConnection): TokenRecordStore {
+/**
+ * The configured token store of one connection; the Kafka one reads and writes only the token topic (records keyed
+ * by connection), the file one a file per connection.
+ */
+export function openTokenStore(
+  config: AppConfig,
+  kafka: KafkaConnection,
+  connection: string = DEFAULT_CONNECTION
+): TokenRecordStore {
   const codec = tokenCodec(config);
   if (config.pinterest.tokenStore === 'file') {
-    return new FileTokenStore(config.pinterest.tokenStorePath, {codec, connection: DEFAULT_CONNECTION});
+    return new FileTokenStore(tokenFilePath(config.pinterest.tokenStorePath, connection), {
+      codec,
+      connection,
+    });
   }
   return new KafkaTokenStore({
     reader: kafka.changelogReader({groupIdPrefix: 'pinterest-cdc.token-reader'}),
     writer: kafka.recordWriter(),
     topic: tokenTopic(config.kafka.topicPrefix),
-    connection: DEFAULT_CONNECTION,
+    connection,
     codec,
   });
+}
+
+/** `tokenStorePath` for `default` (as before connections were named), `<name>.<connection><ext>` for the others. */
+export function tokenFilePath(path: string, connection: string): string {
+  if (connection === DEFAULT_CONNECTION) return path;
+  const slash = path.lastIndexOf('/');
+  const dot = path.lastIndexOf('.');
+  const at = dot > slash + 1 ? dot : path.length;
+  return `${path.slice(0, at)}.${connection}${path.slice(at)}`;
 }
 
 /** Where the tokens are, in words, for notices and `check`. */
@@ -85,6 +104,8 @@ export interface SettleDeps {
   stateWriter: TransactionalWriter;
   stateTopic: string;
   logger: SyncLogger;
+  /** Move the refresh token older versions kept in clear in the state topic: theirs was the connection `default`. */
+  movesLegacyToken?: boolean;
 }
 
 /**
@@ -110,7 +131,7 @@ export async function settleStoredTokens(deps: SettleDeps): Promise<{exposedRefr
     );
     return {};
   }
-  const legacy = [...state.legacyRefreshTokens];
+  const legacy = deps.movesLegacyToken === false ? [] : [...state.legacyRefreshTokens];
   const first = legacy[0];
   if (first) {
     const [name, token] = first;

@@ -2,6 +2,8 @@
  * Turns the strings of environment variables and flags (and strings in the file where another type is due) into
  * the value a setting's schema validates. Unparseable input is returned unchanged so validation reports it.
  */
+import {parse as parseYaml} from 'yaml';
+
 import type {SettingKind} from './setting';
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
@@ -15,6 +17,7 @@ export function coerce(kind: SettingKind, raw: unknown): Coerced {
     if (kind === 'integer') return {ok: true, value: Number(raw)};
     return {ok: true, value: kind === 'string' || kind === 'enum' ? String(raw) : raw};
   }
+  if (kind === 'structure') return coerceStructure(raw);
   if (Array.isArray(raw) && kind === 'list') {
     return {ok: true, value: raw.map((item) => (typeof item === 'bigint' ? String(item) : item))};
   }
@@ -35,6 +38,28 @@ export function coerce(kind: SettingKind, raw: unknown): Coerced {
     case 'enum':
       return {ok: true, value: raw};
   }
+}
+
+/** JSON or YAML text (from the environment or a `_FILE`), else the file's value; integers become strings (ids). */
+function coerceStructure(raw: unknown): Coerced {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = parseYaml(raw, {intAsBigInt: true}) as unknown;
+    } catch {
+      // The parser's message quotes the text, which holds secrets.
+      return {ok: false, problem: 'is not valid JSON or YAML'};
+    }
+  }
+  return {ok: true, value: bigintsAsStrings(value)};
+}
+
+function bigintsAsStrings(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(bigintsAsStrings);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bigintsAsStrings(v)]));
+  return value;
 }
 
 /** A JSON array (`["a","b"]`) or a comma-separated list (`a, b`); the empty string is the empty list. */

@@ -65,7 +65,11 @@ export function renderConfigDocs(): string {
     parts.push('|---|---|---|---|---|');
     for (const leaf of leaves) {
       const env = leaf.envNames.map((name) => `\`${name}\``).join('<br>');
-      const secret = leaf.setting.secret ? ' **Secret**: also `<VARIABLE>_FILE`; always redacted.' : '';
+      const secret = leaf.setting.secret
+        ? ' **Secret**: also `<VARIABLE>_FILE`; always redacted.'
+        : leaf.setting.nested
+          ? ' Holds secrets: also `<VARIABLE>_FILE`; its credentials are always redacted.'
+          : '';
       parts.push(
         `| \`${leaf.path}\` | ${env} | ${cell(leaf.setting.typeDoc)} | ${cell(defaultDoc(leaf))} | ` +
           `${cell(leaf.setting.description + secret)} |`

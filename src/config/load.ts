@@ -11,7 +11,7 @@ import {ConfigError} from '../errors';
 import {coerce} from './coerce';
 import {CONFIG_FILE_ENV, ENV_PREFIX, getIn, leavesOf, setIn, suggestedEnvName, type Leaf} from './leaves';
 import {configWarnings, crossRules, startDateRule} from './rules';
-import {isSetting, type SettingsGroup} from './setting';
+import {isSetting, readableFromFile, type SettingsGroup} from './setting';
 import {settings, type AppConfig} from './settings';
 
 export interface LoadConfigOptions {
@@ -74,6 +74,10 @@ export function loadConfigWithSources(options: LoadConfigOptions = {}): LoadedCo
   for (const leaf of LEAVES) {
     const before = problems.length;
     const picked = pick(leaf, {overrides, env, fileValues, filePath, readFile, now}, problems);
+    const picking = problems.length;
+    // A structure's unreadable `<field>File` is one problem among its others: all are listed at once.
+    if (leaf.setting.nested && picked.source.kind !== 'unset' && picking === before)
+      picked.value = prepareNested(leaf, picked, readFile, problems);
     sources[leaf.path] = picked.source;
     let value: unknown = undefined;
     if (picked.source.kind === 'unset') {
@@ -82,7 +86,7 @@ export function loadConfigWithSources(options: LoadConfigOptions = {}): LoadedCo
           `${leaf.path}: required; set ${leaf.envNames.join(' or ')}, or ${leaf.path} in the config file`
         );
       }
-    } else if (problems.length === before) {
+    } else if (picking === before) {
       value = validate(leaf, picked.value, picked.source, problems);
     }
     if (problems.length > before) invalid.add(leaf.path);
@@ -103,16 +107,43 @@ export function loadConfigWithSources(options: LoadConfigOptions = {}): LoadedCo
 
 /** A secret in the YAML file ends up in ConfigMaps, repositories and backups: accepted, with a warning. */
 function secretsInFile(fileValues: Record<string, unknown>, filePath: string | undefined): string[] {
-  return LEAVES.filter((leaf) => {
+  return LEAVES.flatMap((leaf) => {
     const value = getIn(fileValues, leaf.keys);
-    return leaf.setting.secret && value !== undefined && value !== null && value !== '';
-  }).map((leaf) => {
+    if (leaf.setting.nested && value !== undefined) {
+      return leaf.setting.nested
+        .inline(value)
+        .map(
+          (sub) =>
+            `${leaf.path}.${sub}: a secret in the config file ${filePath ?? ''}; give it as ` +
+            `${sub.slice(sub.indexOf('.') + 1)}File (a file holding the value, e.g. a mounted Kubernetes Secret) ` +
+            `instead`
+        );
+    }
+    if (!leaf.setting.secret || value === undefined || value === null || value === '') return [];
     const name = suggestedEnvName(leaf);
-    return (
+    return [
       `${leaf.path}: a secret in the config file ${filePath ?? ''}; set ${name} or ${name}_FILE ` +
-      `(a file holding the value, e.g. a mounted Kubernetes Secret) instead`
-    );
+        `(a file holding the value, e.g. a mounted Kubernetes Secret) instead`,
+    ];
   });
+}
+
+/** A structured value with its `<field>File` parts read and its shape normalised; problems under the leaf's path. */
+function prepareNested(
+  leaf: Leaf,
+  picked: {value: unknown; source: ValueSource},
+  readFile: (path: string) => string,
+  problems: string[]
+): unknown {
+  const coerced = coerce(leaf.setting.kind, picked.value);
+  if (!coerced.ok) return picked.value;
+  const prepared = leaf.setting.nested?.prepare(coerced.value, readFile);
+  if (!prepared) return coerced.value;
+  const origin = describeOrigin(leaf, picked.value, picked.source);
+  for (const problem of prepared.problems) {
+    problems.push(`${leaf.path}${problem.startsWith('[') ? '' : '.'}${problem} ${origin}`);
+  }
+  return prepared.value;
 }
 
 interface Inputs {
@@ -131,7 +162,7 @@ function pick(leaf: Leaf, inputs: Inputs, problems: string[]): {value: unknown; 
   for (const name of leaf.envNames) {
     const direct = nonEmpty(inputs.env[name]);
     const fileName = `${name}_FILE`;
-    const file = leaf.setting.secret ? nonEmpty(inputs.env[fileName]) : undefined;
+    const file = readableFromFile(leaf.setting) ? nonEmpty(inputs.env[fileName]) : undefined;
     if (direct !== undefined && file !== undefined) {
       problems.push(`${leaf.path}: both ${name} and ${fileName} are set; set only one`);
       return {value: undefined, source: {kind: 'env', name}};
@@ -185,7 +216,7 @@ function validate(leaf: Leaf, raw: unknown, source: ValueSource, problems: strin
 /** `(got "x"; from env NAME)`, never showing a secret's value, and always naming an env var that sets it. */
 function describeOrigin(leaf: Leaf, raw: unknown, source: ValueSource): string {
   const parts: string[] = [];
-  if (!leaf.setting.secret) {
+  if (!readableFromFile(leaf.setting)) {
     // Credentials inside a URL (user:password@) are never echoed.
     const shown = JSON.stringify(raw, (_key, v: unknown) =>
       typeof v === 'bigint' ? v.toString() : v
@@ -270,7 +301,7 @@ function checkUnknownEnv(env: Readonly<Record<string, string | undefined>>, prob
   const known = new Set<string>();
   for (const leaf of LEAVES) {
     known.add(leaf.genericEnv);
-    if (leaf.setting.secret) known.add(`${leaf.genericEnv}_FILE`);
+    if (readableFromFile(leaf.setting)) known.add(`${leaf.genericEnv}_FILE`);
   }
   for (const name of Object.keys(env)) {
     if (name.startsWith(ENV_PREFIX) && name.includes('__') && !known.has(name)) {

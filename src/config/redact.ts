@@ -9,7 +9,10 @@ export const REDACTED = '[redacted]';
 export function redactConfig(config: AppConfig): AppConfig {
   const copy = structuredClone(config) as unknown as Record<string, unknown>;
   for (const leaf of configLeaves()) {
-    if (leaf.setting.secret && getIn(copy, leaf.keys) !== undefined) setIn(copy, leaf.keys, REDACTED);
+    const value = getIn(copy, leaf.keys);
+    if (value === undefined) continue;
+    if (leaf.setting.nested) setIn(copy, leaf.keys, leaf.setting.nested.redact(value, REDACTED));
+    else if (leaf.setting.secret) setIn(copy, leaf.keys, REDACTED);
   }
   return copy as unknown as AppConfig;
 }
@@ -18,8 +21,9 @@ export function redactConfig(config: AppConfig): AppConfig {
 export function secretValues(config: AppConfig): string[] {
   const values: string[] = [];
   for (const leaf of configLeaves()) {
-    const value = leaf.setting.secret ? getIn(config, leaf.keys) : undefined;
-    if (typeof value === 'string' && value !== '') values.push(value);
+    const value = getIn(config, leaf.keys);
+    if (leaf.setting.nested && value !== undefined) values.push(...leaf.setting.nested.values(value));
+    else if (leaf.setting.secret && typeof value === 'string' && value !== '') values.push(value);
   }
   return [...new Set(values)];
 }

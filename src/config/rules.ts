@@ -3,6 +3,7 @@
  * individually valid, so one mistake is reported once.
  */
 import {analyticsColumn} from '../collections/analytics-columns';
+import {connectionProblems} from './connections';
 import type {AppConfig} from './settings';
 
 export interface CrossRule {
@@ -19,24 +20,10 @@ export const crossRules: readonly CrossRule[] = [
       'pinterest.clientSecret',
       'pinterest.refreshToken',
       'pinterest.accessToken',
+      'pinterest.connections',
+      'sync.adAccountIds',
     ],
-    check({pinterest: p}) {
-      const refresh = {clientId: p.clientId, clientSecret: p.clientSecret, refreshToken: p.refreshToken};
-      const missing = Object.entries(refresh)
-        .filter(([, v]) => !set(v))
-        .map(([k]) => `pinterest.${k}`);
-      if (missing.length === 0 || set(p.accessToken)) return [];
-      const env = {
-        'pinterest.clientId': 'PINTEREST_CLIENT_ID',
-        'pinterest.clientSecret': 'PINTEREST_CLIENT_SECRET',
-        'pinterest.refreshToken': 'PINTEREST_REFRESH_TOKEN',
-      } as Record<string, string>;
-      return [
-        `pinterest credentials: set pinterest.clientId + pinterest.clientSecret + pinterest.refreshToken ` +
-          `(PINTEREST_CLIENT_ID, PINTEREST_CLIENT_SECRET, PINTEREST_REFRESH_TOKEN), or pinterest.accessToken ` +
-          `(PINTEREST_ACCESS_TOKEN); missing: ${missing.map((m) => `${m} (${env[m]})`).join(', ')}`,
-      ];
-    },
+    check: connectionProblems,
   },
   {
     paths: ['kafka.sasl.mechanism', 'kafka.sasl.username', 'kafka.sasl.password'],

@@ -5,11 +5,27 @@
 import {z} from 'zod';
 
 /** How a raw string (from the environment, a flag or the file) is turned into the setting's input value. */
-export type SettingKind = 'string' | 'integer' | 'boolean' | 'list' | 'enum';
+export type SettingKind = 'string' | 'integer' | 'boolean' | 'list' | 'enum' | 'structure';
 
 /** Inputs a default may depend on (a start date relative to today); injectable for tests. */
 export interface DefaultContext {
   now: Date;
+}
+
+/**
+ * Secrets inside a structured value (a map of connections, each with its own credentials): the value is not a
+ * secret as a whole (its names and ids print), its secret fields are. Such a setting is also settable via
+ * `<ENV>_FILE`, and its raw value is never echoed in a problem.
+ */
+export interface NestedSecrets<T> {
+  /** Prepares a raw value for the schema: reads the fields given as files (`clientSecretFile`), normalises shape. */
+  prepare(raw: unknown, readFile: (path: string) => string): {value: unknown; problems: string[]};
+  /** The secret strings a valid value holds (for the log censor). */
+  values(value: T): string[];
+  /** A copy of a valid value with each set secret replaced by `mask`. */
+  redact(value: T, mask: string): T;
+  /** Sub-paths where a raw value from the config file writes a secret inline (for the warning). */
+  inline(raw: unknown): string[];
 }
 
 export interface Setting<T> {
@@ -30,6 +46,8 @@ export interface Setting<T> {
   readonly typeDoc: string;
   /** A value for the example config file where there is no default. */
   readonly example?: T;
+  /** Secret fields inside a structured value (kind `structure`). */
+  readonly nested?: NestedSecrets<T>;
 }
 
 /** A nested group of settings; the shape of the config file. */
@@ -125,6 +143,22 @@ export function list<T extends string>(
     schema = schema.refine((xs) => new Set(xs).size === xs.length, 'must not contain duplicates');
   }
   return make('list', schema, `list of ${options.itemDoc}`, options);
+}
+
+/**
+ * A structured value (a YAML mapping or list; from the environment as JSON or YAML, or a file via `<ENV>_FILE`)
+ * whose secrets are its `nested` fields.
+ */
+export function structure<T>(
+  schema: z.ZodType<T>,
+  options: CommonOptions<T> & {typeDoc: string; nested: NestedSecrets<T>}
+): Setting<T> {
+  return {...make('structure', schema, options.typeDoc, options), nested: options.nested};
+}
+
+/** Read from `<ENV>_FILE` too: secrets, and structures holding secrets. */
+export function readableFromFile(setting: Setting<unknown>): boolean {
+  return setting.secret || setting.nested !== undefined;
 }
 
 /** The same setting without a required value (absent = undefined). */

@@ -9,6 +9,7 @@ import {COLLECTIONS} from '../collections/registry';
 import type {CollectionDeclaration} from '../collections/types';
 import {parseTokenKey, splitTokenKeys, TOKEN_KEY_FORMAT} from '../pinterest/token-cipher';
 
+import {connectionsSetting} from './connections';
 import {choice, flag, integer, integerOf, list, optional, text, type ConfigOf} from './setting';
 
 /** Collection names (topic suffixes, Avro namespaces) come from the collection registry: one list, not two. */
@@ -144,6 +145,7 @@ export const settings = {
         secret: true,
       })
     ),
+    connections: connectionsSetting(adAccountId),
     tokenStore: choice(['kafka', 'file'], {
       description:
         'Where the newest tokens (the rotated refresh token and the shared access token) are kept: `kafka` (the ' +
@@ -295,7 +297,9 @@ export const settings = {
   },
   sync: {
     adAccountIds: list(adAccountId, {
-      description: 'Ad accounts to capture; empty = every ad account the token can see.',
+      description:
+        'Ad accounts of the connection `default` (the single-connection settings) to capture; empty = every ad ' +
+        'account its token can see. Named connections have their own (`pinterest.connections.<name>.adAccountIds`).',
       default: [],
       example: ['549755885175'],
       itemDoc: 'numeric ids',

@@ -39,6 +39,7 @@ export function buildChangeEvent(context: SyncContext, input: BuildEventInput): 
       syncId: context.syncId,
       snapshot: input.op === 'r',
       tsMs: sourceTsMs(after ?? before),
+      ...(context.connection === undefined ? {} : {connection: context.connection}),
     },
     tsMs: input.tsMs,
   };

@@ -22,6 +22,8 @@ export interface EventSource {
   readonly snapshot: boolean;
   /** Change time at the source (epoch ms from `updated_time`), null when the record has none. */
   readonly tsMs: number | null;
+  /** The Pinterest connection the record was read through (src/sync/shards.ts); every pipeline sets it. */
+  readonly connection?: string;
 }
 
 export interface ChangeEvent {
@@ -44,6 +46,8 @@ export interface SyncContext {
   readonly collection: string;
   readonly adAccountId: string | null;
   readonly syncId: string;
+  /** The Pinterest connection of the listing; becomes `source.connection`. */
+  readonly connection?: string;
 }
 
 export const CONNECTOR_NAME = 'pinterest-cdc';

@@ -14,6 +14,7 @@ import {
   RETRY_REASONS,
   statusClass,
 } from './labels';
+import {DEFAULT_CONNECTION} from '../sync/shards';
 import type {AuthorizationEvent, BudgetSnapshot, RequestHooks} from './pinterest-hooks';
 
 export const METRIC_PREFIX = 'pinterest_cdc_';
@@ -36,15 +37,15 @@ export interface MetricsOptions {
 export class Metrics {
   readonly registry: Registry;
   readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
-  readonly apiRequests: Counter<'endpoint' | 'method' | 'status_class'>;
+  readonly apiRequests: Counter<'connection' | 'endpoint' | 'method' | 'status_class'>;
   readonly apiRequestDuration: Histogram<'endpoint'>;
   readonly apiRetries: Counter<'endpoint' | 'reason'>;
-  readonly apiRateLimited: Counter<'endpoint'>;
-  readonly apiBudgetRemaining: Gauge<'category'>;
-  readonly apiCategoryPaused: Gauge<'category'>;
-  readonly oauthTokenRefreshes: Counter<'outcome'>;
-  readonly oauthReauthorizationRequired: Gauge;
-  readonly oauthClientRejected: Gauge;
+  readonly apiRateLimited: Counter<'connection' | 'endpoint'>;
+  readonly apiBudgetRemaining: Gauge<'connection' | 'category'>;
+  readonly apiCategoryPaused: Gauge<'connection' | 'category'>;
+  readonly oauthTokenRefreshes: Counter<'connection' | 'outcome'>;
+  readonly oauthReauthorizationRequired: Gauge<'connection'>;
+  readonly oauthClientRejected: Gauge<'connection'>;
   readonly recordsFetched: Counter<'collection'>;
   readonly changeEvents: Counter<'collection' | 'op'>;
   readonly snapshotDuration: Histogram<'collection'>;
@@ -66,9 +67,10 @@ export class Metrics {
   readonly lastSuccessfulCycleTimestamp: Gauge<'collection'>;
 
   private readonly endpoints = new BoundedValues(MAX_ENDPOINTS);
-  private readonly pausedUntil = new Map<string, number>();
-  private authorization: AuthorizationEvent = {state: 'ok'};
-  private budgetSource: (() => BudgetSnapshot) | undefined;
+  /** Keyed by connection, then category: Pinterest budgets are per user per app (notes/pinterest-api.md §7). */
+  private readonly pausedUntil = new Map<string, Map<string, number>>();
+  private readonly authorization = new Map<string, AuthorizationEvent>();
+  private readonly budgetSources = new Map<string, () => BudgetSnapshot>();
   private readonly now: () => number;
 
   constructor(options: MetricsOptions) {
@@ -92,8 +94,8 @@ export class Metrics {
 
     this.apiRequests = new Counter({
       name: name('api_requests_total'),
-      help: 'Pinterest API requests (each attempt), by route template, method and status class.',
-      labelNames: ['endpoint', 'method', 'status_class'],
+      help: 'Pinterest API requests (each attempt), by connection, route template, method and status class.',
+      labelNames: ['connection', 'endpoint', 'method', 'status_class'],
       registers,
     });
     this.apiRequestDuration = new Histogram({
@@ -111,52 +113,56 @@ export class Metrics {
     });
     this.apiRateLimited = new Counter({
       name: name('api_rate_limited_total'),
-      help: 'Pinterest API rate-limit answers (429, daily cap code 8).',
-      labelNames: ['endpoint'],
+      help: 'Pinterest API rate-limit answers (429, daily cap code 8), by connection and route template.',
+      labelNames: ['connection', 'endpoint'],
       registers,
     });
     this.apiBudgetRemaining = new Gauge({
       name: name('api_budget_remaining'),
-      help: 'Requests left in the current rate-limit window, per category.',
-      labelNames: ['category'],
+      help: 'Requests left in the current rate-limit window, per connection and category.',
+      labelNames: ['connection', 'category'],
       registers,
       collect() {
-        const budget = self.budgetSource?.();
-        if (!budget) return;
-        for (const [category, b] of Object.entries(budget)) {
-          this.set({category: oneOf(RATE_CATEGORIES, category)}, b.remaining);
+        for (const [connection, source] of self.budgetSources) {
+          for (const [category, b] of Object.entries(source())) {
+            this.set({connection, category: oneOf(RATE_CATEGORIES, category)}, b.remaining);
+          }
         }
       },
     });
     this.apiCategoryPaused = new Gauge({
       name: name('api_category_paused'),
-      help: '1 while a daily cap pauses the rate category, else 0.',
-      labelNames: ['category'],
+      help: "1 while a daily cap pauses the rate category of a connection's budget, else 0.",
+      labelNames: ['connection', 'category'],
       registers,
       collect() {
-        for (const category of RATE_CATEGORIES) {
-          this.set({category}, self.pausedCategories().some((p) => p.category === category) ? 1 : 0);
+        const paused = self.pausedCategories();
+        for (const connection of self.connections()) {
+          for (const category of RATE_CATEGORIES) {
+            const on = paused.some((p) => p.connection === connection && p.category === category);
+            this.set({connection, category}, on ? 1 : 0);
+          }
         }
       },
     });
     this.oauthTokenRefreshes = new Counter({
       name: name('oauth_token_refreshes_total'),
-      help: 'OAuth access-token refreshes, by outcome.',
-      labelNames: ['outcome'],
+      help: 'OAuth access-token refreshes, by connection and outcome.',
+      labelNames: ['connection', 'outcome'],
       registers,
     });
     this.oauthReauthorizationRequired = new Gauge({
       name: name('oauth_reauthorization_required'),
-      help: '1 while Pinterest refuses the refresh token and no newer one is known: authorise the app again.',
+      help: "1 while Pinterest refuses a connection's refresh token and no newer one is known: authorise the app again.",
+      labelNames: ['connection'],
       registers,
     });
-    this.oauthReauthorizationRequired.set(0);
     this.oauthClientRejected = new Gauge({
       name: name('oauth_client_rejected'),
-      help: '1 while Pinterest refuses the app credentials (invalid client id or secret).',
+      help: "1 while Pinterest refuses a connection's app credentials (invalid client id or secret).",
+      labelNames: ['connection'],
       registers,
     });
-    this.oauthClientRejected.set(0);
     this.recordsFetched = new Counter({
       name: name('records_fetched_total'),
       help: 'Records read from the Pinterest API.',
@@ -279,34 +285,63 @@ export class Metrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({register: options.registry});
   }
 
-  /** Hooks for the Pinterest client (docs/contracts.md): every label bounded. */
-  pinterestHooks(): RequestHooks {
+  /**
+   * Zero series for the label sets known at start: dead letters of each collection and reason, held deletes of
+   * each entity collection. A lazily created counter appears already at 1, so `increase()` (the alerts, the
+   * dashboard's stat panels) would miss its first step and show "No data" instead of 0 in a healthy run.
+   */
+  initialiseCollections(known: {
+    collections: readonly string[];
+    deadLetterReasons: readonly string[];
+    guardedCollections: readonly string[];
+  }): void {
+    for (const collection of known.collections)
+      for (const reason of known.deadLetterReasons) this.deadLetters.inc({collection, reason}, 0);
+    for (const collection of known.guardedCollections) this.deletesHeld.inc({collection}, 0);
+  }
+
+  /**
+   * Hooks for one connection's Pinterest client (docs/contracts.md): every label bounded (connections are few and
+   * configured; never an ad account id).
+   */
+  pinterestHooks(connection: string = DEFAULT_CONNECTION): RequestHooks {
+    this.authorization.set(connection, {state: 'ok'});
+    this.oauthReauthorizationRequired.set({connection}, 0);
+    this.oauthClientRejected.set({connection}, 0);
     return {
       onRequest: (e) => {
         const endpoint = this.endpoint(e.endpoint);
         const method = oneOf(HTTP_METHODS, e.method.toUpperCase());
-        this.apiRequests.inc({endpoint, method, status_class: statusClass(e.status, e.statusClass)});
+        this.apiRequests.inc({
+          connection,
+          endpoint,
+          method,
+          status_class: statusClass(e.status, e.statusClass),
+        });
         this.apiRequestDuration.observe({endpoint}, e.durationSeconds);
         // 429 covers both throttling and the daily cap (code 8).
-        if (e.status === 429) this.apiRateLimited.inc({endpoint});
-        if (!this.budgetSource) {
-          this.apiBudgetRemaining.set({category: oneOf(RATE_CATEGORIES, e.category)}, e.budgetRemaining);
+        if (e.status === 429) this.apiRateLimited.inc({connection, endpoint});
+        if (!this.budgetSources.has(connection)) {
+          this.apiBudgetRemaining.set(
+            {connection, category: oneOf(RATE_CATEGORIES, e.category)},
+            e.budgetRemaining
+          );
         }
       },
       onRetry: (e) => {
         this.apiRetries.inc({endpoint: this.endpoint(e.endpoint), reason: oneOf(RETRY_REASONS, e.reason)});
       },
       onTokenRefresh: (e) => {
-        this.oauthTokenRefreshes.inc({outcome: e.outcome === 'success' ? 'success' : 'failure'});
+        this.oauthTokenRefreshes.inc({connection, outcome: e.outcome === 'success' ? 'success' : 'failure'});
       },
       onAuthorization: (e) => {
-        this.authorization = e;
-        this.oauthReauthorizationRequired.set(e.state === 'reauthorization_required' ? 1 : 0);
-        this.oauthClientRejected.set(e.state === 'client_rejected' ? 1 : 0);
+        this.authorization.set(connection, e);
+        this.oauthReauthorizationRequired.set({connection}, e.state === 'reauthorization_required' ? 1 : 0);
+        this.oauthClientRejected.set({connection}, e.state === 'client_rejected' ? 1 : 0);
       },
       onRateLimited: (e) => {
         if (e.kind === 'daily_cap') {
-          this.setCategoryPaused(e.category, e.resumeAt ?? new Date(this.now() + 86_400_000));
+          this.setCategoryPaused(e.category, e.resumeAt ?? new Date(this.now() + 86_400_000), connection);
         }
       },
     };
@@ -316,33 +351,59 @@ export class Metrics {
     return this.endpoints.bound(endpointTemplate(raw));
   }
 
-  /** Why the Pinterest connection cannot authenticate now (for readiness), or undefined when it can. */
+  /** The connections whose clients report here. */
+  connections(): string[] {
+    return [...new Set([...this.authorization.keys(), ...this.budgetSources.keys()])];
+  }
+
+  /** The connections that cannot authenticate now, each with why (for readiness and the logs). */
+  authorizationProblems(): {connection: string; problem: string}[] {
+    return [...this.authorization]
+      .filter(([, e]) => e.state !== 'ok')
+      .map(([connection, {state, message}]) => ({connection, problem: message ?? state}));
+  }
+
+  /** Why Pinterest connections cannot authenticate now, or undefined when every connection can. */
   authorizationProblem(): string | undefined {
-    const {state, message} = this.authorization;
-    return state === 'ok' ? undefined : (message ?? state);
+    const problems = this.authorizationProblems();
+    if (problems.length === 0) return undefined;
+    return problems
+      .map((p) => (this.authorization.size > 1 ? `${p.connection}: ${p.problem}` : p.problem))
+      .join('; ');
   }
 
-  /** Reads budgets and pauses from the client at scrape time (`() => client.budget()`). */
-  trackBudget(source: () => BudgetSnapshot): void {
-    this.budgetSource = source;
+  /** Reads a connection's budgets and pauses from its client at scrape time (`() => client.budget()`). */
+  trackBudget(source: () => BudgetSnapshot, connection: string = DEFAULT_CONNECTION): void {
+    this.budgetSources.set(connection, source);
   }
 
-  /** Marks a category paused by a daily cap until `until` (undefined = resumed). */
-  setCategoryPaused(category: string, until: Date | undefined): void {
+  /** Marks a connection's category paused by a daily cap until `until` (undefined = resumed). */
+  setCategoryPaused(
+    category: string,
+    until: Date | undefined,
+    connection: string = DEFAULT_CONNECTION
+  ): void {
     const key = oneOf(RATE_CATEGORIES, category);
-    if (until === undefined) this.pausedUntil.delete(key);
-    else this.pausedUntil.set(key, until.getTime());
+    const paused = this.pausedUntil.get(connection) ?? new Map<string, number>();
+    if (until === undefined) paused.delete(key);
+    else paused.set(key, until.getTime());
+    this.pausedUntil.set(connection, paused);
   }
 
-  /** Categories paused now (from daily-cap events and the tracked budget), for metrics and readiness. */
-  pausedCategories(): {category: string; until: Date}[] {
+  /** Categories paused now, per connection (from daily-cap events and the tracked budgets), for metrics and readiness. */
+  pausedCategories(): {connection: string; category: string; until: Date}[] {
     const now = this.now();
-    const paused = new Map<string, number>();
-    for (const [category, until] of this.pausedUntil) if (until > now) paused.set(category, until);
-    for (const [category, b] of Object.entries(this.budgetSource?.() ?? {})) {
-      const until = b.pausedUntil?.getTime();
-      if (until !== undefined && until > now) paused.set(oneOf(RATE_CATEGORIES, category), until);
+    const out: {connection: string; category: string; until: Date}[] = [];
+    for (const connection of new Set([...this.pausedUntil.keys(), ...this.budgetSources.keys()])) {
+      const paused = new Map<string, number>();
+      for (const [category, until] of this.pausedUntil.get(connection) ?? [])
+        if (until > now) paused.set(category, until);
+      for (const [category, b] of Object.entries(this.budgetSources.get(connection)?.() ?? {})) {
+        const until = b.pausedUntil?.getTime();
+        if (until !== undefined && until > now) paused.set(oneOf(RATE_CATEGORIES, category), until);
+      }
+      for (const [category, until] of paused) out.push({connection, category, until: new Date(until)});
     }
-    return [...paused].map(([category, until]) => ({category, until: new Date(until)}));
+    return out;
   }
 }

@@ -4,7 +4,6 @@
  * errors; list endpoints are async iterators; analytics are batched and ranged, sync or async.
  */
 import type {AxiosInstance} from 'axios';
-import type {Readable} from 'node:stream';
 
 import {CdcError} from '../errors';
 import {
@@ -19,16 +18,15 @@ import {
   type AnalyticsRows,
 } from './analytics';
 import {TOKEN_ENDPOINT, TokenManager} from './auth';
-import {classifyOutcome} from './classify';
 import type {PinterestClientConfig} from './config';
 import {TransientError} from './errors';
 import {MAX_PAGE_SIZE, paginatePages} from './paginate';
 import {RateBudget, type BudgetSnapshotEntry} from './rate-budget';
 import {REPORT_FILE_ENDPOINT, runReport, type ReportApi} from './reports';
-import {RequestLoop} from './request-loop';
+import {installRetryPolicy, type RetryExecutor} from './retry-executor';
 import {runConcurrently} from './run-concurrently';
 import {Semaphore} from './semaphore';
-import {readBody} from './read-body';
+import type {ReadBody} from './read-body';
 import type {TokenReply} from './token-reply';
 import type {TokenStore} from './token-store';
 import {createTransport, RequestMeta} from './transport';
@@ -96,7 +94,7 @@ export class PinterestClient implements ReportApi {
   private readonly rateBudget: RateBudget;
   private readonly auth: TokenManager;
   private readonly http: AxiosInstance;
-  private readonly loop: RequestLoop;
+  private readonly retries: RetryExecutor;
 
   constructor(deps: PinterestClientDeps) {
     this.config = deps.config;
@@ -135,11 +133,10 @@ export class PinterestClient implements ReportApi {
       hooks: this.hooks,
       accessToken: () => this.auth.accessToken(),
     });
-    this.loop = new RequestLoop({
+    this.retries = installRetryPolicy(this.http, {
       bounds: this.config.retry,
       budget: this.rateBudget,
       clock: this.clock,
-      sleep: this.sleep,
       logger: this.logger,
       hooks: this.hooks,
       canRefresh: () => this.auth.canRefresh,
@@ -235,23 +232,25 @@ export class PinterestClient implements ReportApi {
       {endpoint: REPORT_FILE_ENDPOINT, category: 'analytics_get_report', auth: 'none', budget: false},
       this.clock.now()
     );
-    return this.loop.run(meta, 'get', async () => {
-      const response = await this.http.request({method: 'get', url, baseURL: '', pinterestCdc: meta});
-      return response.data;
-    });
+    const response = await this.retries.settle(
+      meta,
+      this.http.request({method: 'get', url, baseURL: '', pinterestCdc: meta})
+    );
+    return response.data;
   }
 
   /**
-   * One refresh-token request. 5xx and 429 answers are retried by the loop like any other; every other answer,
-   * damaged bodies included, goes back to the token manager as it came (its body read as far as it arrived).
+   * One refresh-token request. 5xx and 429 answers are retried like any other; every other answer, damaged bodies
+   * included, goes back to the token manager as it came (its body read as far as it arrived).
    */
   private async requestToken(form: string, authorization: string): Promise<TokenReply> {
     const meta = new RequestMeta(
-      {endpoint: TOKEN_ENDPOINT, category: 'org_read', auth: 'basic', slot: false},
+      {endpoint: TOKEN_ENDPOINT, category: 'org_read', auth: 'basic', slot: false, partialBody: true},
       this.clock.now()
     );
-    return this.loop.run(meta, 'post', async () => {
-      const response = await this.http.request<Readable>({
+    const response = await this.retries.settle(
+      meta,
+      this.http.request<ReadBody>({
         method: 'post',
         url: TOKEN_ENDPOINT,
         data: form,
@@ -259,42 +258,19 @@ export class PinterestClient implements ReportApi {
         responseType: 'stream',
         validateStatus: () => true,
         pinterestCdc: meta,
-      });
-      const body = await readBody(response.data, this.config.requestTimeoutMs);
-      if (response.status >= 500 || response.status === 429) {
-        throw classifyOutcome(
-          {
-            status: response.status,
-            body: parseOrUndefined(body.text),
-            headers: response.headers as Record<string, unknown>,
-          },
-          {
-            endpoint: TOKEN_ENDPOINT,
-            category: meta.category,
-            maxRateLimitWaitSeconds: this.config.retry.maxRateLimitWaitSeconds,
-            now: this.clock.now(),
-          }
-        );
-      }
-      return {status: response.status, text: body.text, complete: body.complete};
-    });
+      })
+    );
+    return {status: response.status, text: response.data.text, complete: response.data.complete};
   }
 
-  /** One logical request: the loop retries it as the retry policy decides. */
-  private send(method: 'get' | 'post', req: ApiRequest, body?: unknown): Promise<unknown> {
+  /** One logical request: axios-retry retries it as the retry policy decides. */
+  private async send(method: 'get' | 'post', req: ApiRequest, body?: unknown): Promise<unknown> {
     const url = `${fillPath(req.path, req.pathParams)}${buildQuery(req.query)}`;
     const meta = new RequestMeta({endpoint: req.path, category: req.category}, this.clock.now());
-    return this.loop.run(meta, method, async () => {
-      const response = await this.http.request({method, url, data: body, pinterestCdc: meta});
-      return response.data;
-    });
-  }
-}
-
-function parseOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    const response = await this.retries.settle(
+      meta,
+      this.http.request({method, url, data: body, pinterestCdc: meta})
+    );
+    return response.data;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The one retry policy of the Pinterest client: from a classified error and what the request has been through so
  * far, decide whether to wait and retry, refresh the access token and retry, pause the rate category, or fail.
- * Pure (no I/O, no clock of its own); the request loop (request-loop.ts) carries the decisions out.
+ * Pure (no I/O, no clock of its own); axios-retry carries the decisions out (retry-executor.ts).
  */
 import type {CdcError} from '../errors';
 import type {RetryBounds} from './config';
@@ -11,7 +11,7 @@ import type {RateCategory, RetryReason} from './types';
 /** How the request authenticates: only a bearer request can be helped by a refresh. */
 export type RequestAuth = 'bearer' | 'basic' | 'none';
 
-/** What one logical request has been through; the loop updates it after each decision. */
+/** What one logical request has been through; the executor (retry-executor.ts) updates it after each decision. */
 export interface RetryHistory {
   readonly startedAt: number;
   /** Retries after 5xx, network errors, timeouts and malformed bodies (bounded by `maxRetries`). */

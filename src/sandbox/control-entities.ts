@@ -101,7 +101,7 @@ export function entityControl(ctx: ControlContext) {
   const modify = (
     kind: EntityKind,
     before: ApiRecord,
-    change: {kind: string; set?: Record<string, unknown>}
+    change: {kind: string; set?: Record<string, unknown>; unset?: string[]}
   ): ApiRecord => {
     const after: ApiRecord = structuredClone(before);
     const r = ctx.rand();
@@ -109,8 +109,9 @@ export function entityControl(ctx: ControlContext) {
       if (!SCOPED_KINDS.has(kind))
         throw new SandboxControlError(`${kind} cannot be archived (only ad entities have a status)`);
       after.status = 'ARCHIVED';
-    } else if (change.set) {
+    } else if (change.set || change.unset) {
       Object.assign(after, change.set);
+      for (const field of change.unset ?? []) delete after[field];
     } else if (kind === 'pins') {
       after.title = `${String(before.title ?? 'Pin')} (edited ${state.changeSeq.value})`;
     } else {

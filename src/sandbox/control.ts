@@ -32,6 +32,8 @@ export type SandboxChange =
       adAccountId?: string;
       /** update only: fields to set (e.g. {status: 'PAUSED'}); default: the name changes. */
       set?: Record<string, unknown>;
+      /** update only: fields to remove from the record (a payload missing a field the API usually sends). */
+      unset?: string[];
     }
   | {kind: 'restate'; collection: AnalyticsCollection; adAccountId?: string; days?: number; count?: number};
 

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import {AddressInfo, Socket} from 'node:net';
 
+import {parseLosslessJson, stringifyLosslessJson} from '../events/lossless-json';
 import {ANALYTICS_ROUTES, buildReport} from './api-analytics';
 import {ENTITY_ROUTES} from './api-entities';
 import {ApiError, AUTH_FAILED, COST_LIMIT_MESSAGE, METHOD_NOT_ALLOWED} from './api-error';
@@ -113,7 +114,8 @@ class Server {
     headers: Record<string, string>,
     fault?: FaultDecision
   ): void {
-    let payload = Buffer.from(JSON.stringify(body));
+    // Records a test set through the control API may hold integers beyond 2^53 (bigints): written as digits.
+    let payload = Buffer.from(stringifyLosslessJson(body));
     const contentType = 'application/json';
     if (status === 200 && fault?.kind === 'malformed') {
       payload = Buffer.concat([
@@ -141,7 +143,7 @@ class Server {
     if (path.startsWith('/_sandbox')) {
       let parsed: unknown = {};
       try {
-        parsed = body.length ? JSON.parse(body.toString('utf8')) : {};
+        parsed = body.length ? parseLosslessJson(body.toString('utf8')) : {};
       } catch {
         this.send(res, 400, {error: 'body is not JSON'}, {});
         return;

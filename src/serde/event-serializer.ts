@@ -78,6 +78,7 @@ export class EventSerializer {
         sync_id: event.source.syncId,
         snapshot: event.source.snapshot ? 'true' : 'false',
         ts_ms: event.source.tsMs,
+        connection: event.source.connection ?? null,
       },
       op: event.op,
       ts_ms: event.tsMs,

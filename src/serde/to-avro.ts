@@ -1,4 +1,5 @@
 import {canonicalJson, type NestedTexts} from '../events/canonical-json';
+import {stringifyLosslessJson} from '../events/lossless-json';
 import type {JsonRecord} from '../events/change-event';
 import {DateMemo} from './date-type';
 import {FieldEncodeError} from './errors';
@@ -44,11 +45,12 @@ export function recordPlan(
 
 /**
  * Maps a raw API record to the Avro record of its schema. Rules (docs/contracts.md "Events & serde"):
- * absent or null -> null (a non-null field without a value is an error); string <- string, or a safe integer
- * written in decimal; long <- a safe integer (never a string: the API's Unix seconds and micro amounts are
- * numbers); double <- a finite number; boolean <- boolean; json <- any value, as canonical JSON text;
- * string_array <- array of strings (safe integers written in decimal); date <- `YYYY-MM-DD`. Fields the schema
- * does not know go, all together, to `unknown_fields_json`.
+ * absent or null -> null (a non-null field without a value is an error); string <- string, or an integer written
+ * in decimal (a bigint too: the client parses integers beyond 2^53 as bigints); long <- an integer within +/-(2^53 - 2), avsc's
+ * bound (never a string: the API's Unix seconds and micro amounts are numbers; beyond, an error: a dead letter);
+ * double <- a finite number or a bigint; boolean <- boolean; json <- any value, as canonical JSON text (bigints
+ * as their digits); string_array <- array of strings (integers written in decimal); date <- `YYYY-MM-DD`. Fields
+ * the schema does not know go, all together, to `unknown_fields_json`.
  *
  * `nested`: the canonical texts of the record's nested members when the caller has them (canonicalRecord, from
  * the differ); JSON-string fields then reuse them instead of canonicalising again.
@@ -84,6 +86,10 @@ function unknownFieldsJson(names: string[], json: JsonRecord, nested?: NestedTex
   return out + '}';
 }
 
+// avsc's default long type writes JS numbers up to +/-(2^53 - 2) only (isSafeLong in avsc/lib/types.js); beyond,
+// a value fails here, naming its field, rather than inside avsc.
+const AVSC_MAX_LONG = Number.MAX_SAFE_INTEGER - 1;
+
 function convert(plan: RecordPlan, field: FieldPlan, value: unknown, canonical?: string): unknown {
   const collection = plan.collection;
   if (value === undefined || value === null) {
@@ -95,17 +101,17 @@ function convert(plan: RecordPlan, field: FieldPlan, value: unknown, canonical?:
   };
   switch (field.kind) {
     case 'string':
-      if (typeof value === 'string') return value;
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-      return fail('a string');
+      return decimalString(value) ?? fail('a string');
     case 'long':
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-      if (typeof value === 'bigint' && value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER) {
+      if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= AVSC_MAX_LONG)
+        return value;
+      if (typeof value === 'bigint' && value >= -AVSC_MAX_LONG && value <= AVSC_MAX_LONG)
         return Number(value);
-      }
       return fail('an integer within +/-2^53 (long)');
     case 'double':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
+      // An integer beyond 2^53 arrives as a bigint (events/lossless-json.ts); a double holds it as closely as it can.
+      if (typeof value === 'bigint') return Number(value);
       return fail('a finite number (double)');
     case 'boolean':
       if (typeof value === 'boolean') return value;
@@ -114,19 +120,23 @@ function convert(plan: RecordPlan, field: FieldPlan, value: unknown, canonical?:
       return canonical ?? canonicalJson(value);
     case 'string_array':
       if (!Array.isArray(value)) return fail('an array of strings');
-      return value.map((item: unknown) => {
-        if (typeof item === 'string') return item;
-        if (typeof item === 'number' && Number.isSafeInteger(item)) return String(item);
-        return fail('an array of strings');
-      });
+      return value.map((item: unknown) => decimalString(item) ?? fail('an array of strings'));
     case 'date':
       if (typeof value === 'string' && plan.dates.daysOf(value) !== undefined) return value;
       return fail('a YYYY-MM-DD date');
   }
 }
 
+/** A string as it is; an integer (a safe number, or a bigint beyond 2^53: an id sent as a number) in decimal. */
+function decimalString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if ((typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint')
+    return String(value);
+  return undefined;
+}
+
 function describe(value: unknown): string {
   const type = Array.isArray(value) ? 'array' : typeof value;
-  const text = typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
-  return `${type} ${text !== undefined && text.length > 40 ? text.slice(0, 40) + '...' : text}`;
+  const text = stringifyLosslessJson(value);
+  return `${type} ${text.length > 40 ? text.slice(0, 40) + '...' : text}`;
 }

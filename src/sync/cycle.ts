@@ -1,5 +1,5 @@
-import {type CollectionDeclaration, CollectionRegistry, shardOf} from '../collections';
-import type {JsonRecord, SyncContext} from '../events';
+import {type CollectionDeclaration, CollectionRegistry} from '../collections';
+import type {JsonRecord} from '../events';
 import {CdcError, FencedError} from '../errors';
 import {
   InvalidClientError,
@@ -19,6 +19,7 @@ import {
   runListing,
 } from './listing-runner';
 import type {ListingRequest, RecordSource} from './ports';
+import {DEFAULT_CONNECTION, shardFor, shardId, type Shard} from './shards';
 
 /** What a cycle does: list entities, read analytics windows, or both (each kind has its own cadence). */
 export type UnitKind = 'entities' | 'analytics';
@@ -26,7 +27,7 @@ export type UnitKind = 'entities' | 'analytics';
 export interface CycleOptions {
   /** Entity collections to capture, by name. */
   readonly collections: readonly string[];
-  /** Ad accounts to capture; empty = every ad account the token can see. */
+  /** Ad accounts of the connection `default` when `deps.connections` is not given; empty = all it can see. */
   readonly adAccountIds: readonly string[];
   /** Collections whose state keeps before-images. */
   readonly keepImages: readonly string[];
@@ -35,6 +36,21 @@ export interface CycleOptions {
   readonly version: string;
   /** The kinds of work due this cycle; default entities only. */
   readonly kinds?: readonly UnitKind[];
+  /**
+   * The shards this cycle may write (default: all). A connection's ad-account list is read whenever any of its
+   * shards runs (it says which ad accounts exist) but diffed only when its own shard runs.
+   */
+  readonly runs?: (shard: Shard) => boolean;
+}
+
+/** One Pinterest connection as the cycle sees it: its own client (and so its own rate budget) and ad accounts. */
+export interface CycleConnection {
+  readonly name: string;
+  readonly source: RecordSource;
+  /** Ad accounts to capture; empty = every ad account the connection's token can see. */
+  readonly adAccountIds: readonly string[];
+  /** Needed when `kinds` includes analytics. */
+  readonly analytics?: AnalyticsShardRunner;
 }
 
 /** Reads the analytics windows of one ad account (the analytics stage); results per analytics collection. */
@@ -45,7 +61,9 @@ export type AnalyticsShardRunner = (input: {
 }) => Promise<ListingResult[]>;
 
 export interface CycleDeps extends ListingRunnerDeps {
-  readonly source: RecordSource;
+  /** The connections to sync; default: one, `default`, of `source`, `options.adAccountIds` and `analytics`. */
+  readonly connections?: readonly CycleConnection[];
+  readonly source?: RecordSource;
   readonly state: StateStore;
   readonly registry?: CollectionRegistry;
   readonly newSyncId?: () => string;
@@ -109,24 +127,29 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
   const pausedCategories = new Map<string, string>();
   const lanes = new Lanes((error) => record.fail('(cycle)', '-', error));
 
-  const context = (collection: string, adAccountId: string | null): SyncContext => ({
-    name: options.connectorName,
-    version: options.version,
-    collection,
-    adAccountId,
-    syncId,
-  });
+  const runs = options.runs ?? (() => true);
+  const connections: readonly CycleConnection[] = deps.connections ?? [
+    {
+      name: DEFAULT_CONNECTION,
+      source: deps.source ?? missingSource(),
+      adAccountIds: options.adAccountIds,
+      analytics: deps.analytics,
+    },
+  ];
 
-  /** Runs `work` for (collection, shard), recording its outcome; a fatal outcome stops every lane. */
-  const attempt = async (collection: string, shard: string, category: string, work: () => Promise<void>) => {
+  /**
+   * Runs `work` for (collection, shard), recording its outcome; a fatal outcome stops every lane. `budget` names
+   * the rate budget spent, per connection (Pinterest limits are per user per app: notes/pinterest-api.md §7).
+   */
+  const attempt = async (collection: string, shard: string, budget: string, work: () => Promise<void>) => {
     if (signal.aborted) return;
-    const paused = pausedCategories.get(category);
+    const paused = pausedCategories.get(budget);
     if (paused !== undefined)
       return record.skip({collection, shard, reason: 'quota_exhausted', message: paused});
     try {
       await work();
     } catch (error) {
-      if (error instanceof QuotaExhaustedError) pausedCategories.set(category, error.message);
+      if (error instanceof QuotaExhaustedError) pausedCategories.set(budget, error.message);
       const outcome = record.fail(collection, shard, error);
       if (outcome === 'fatal') stop.abort();
       // Refused credentials fail every listing alike, cycle after cycle: the token manager said it once.
@@ -140,25 +163,42 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
     }
   };
 
-  const listing = (
-    declaration: CollectionDeclaration,
-    adAccountId: string | null,
-    pages: Pages,
-    extra = {}
-  ) =>
-    attempt(
-      declaration.name,
-      shardOf(declaration, adAccountId ?? undefined),
-      declaration.rateCategory,
-      async () => {
-        const shard = shardOf(declaration, adAccountId ?? undefined);
+  const wanted = new Set(options.collections);
+  const entities = kinds.includes('entities');
+  const perAccount = entities
+    ? registry.entities().filter((c) => c.scope === 'ad_account' && wanted.has(c.name))
+    : [];
+  const tokenUser = entities
+    ? registry.entities().filter((c) => c.scope === 'token_user' && wanted.has(c.name))
+    : [];
+  const listsAccounts = entities && wanted.has(AD_ACCOUNTS);
+  const accountsDeclaration = registry.get(AD_ACCOUNTS);
+
+  for (const connection of connections) planConnection(connection);
+
+  /** Every unit of one connection's shards, in lanes of its own rate budgets. */
+  function planConnection(connection: CycleConnection): void {
+    const lane = (category: string) => `${connection.name}\u0000${category}`;
+    const analytics = kinds.includes('analytics') ? connection.analytics : undefined;
+
+    const listing = (declaration: CollectionDeclaration, shard: Shard, pages: Pages, extra = {}) => {
+      const id = shardId(shard);
+      return attempt(declaration.name, id, lane(declaration.rateCategory), async () => {
+        const adAccountId = shard.adAccountId ?? null;
         record.listed(
           await runListing(
             {
               declaration,
-              shard,
-              state: deps.state.shard(declaration.name, shard),
-              context: context(declaration.name, adAccountId),
+              shard: id,
+              state: deps.state.shard(declaration.name, id),
+              context: {
+                name: options.connectorName,
+                version: options.version,
+                collection: declaration.name,
+                adAccountId,
+                syncId,
+                connection: connection.name,
+              },
               keepImages: options.keepImages.includes(declaration.name),
               pages,
               ...extra,
@@ -166,74 +206,72 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
             listingDeps
           )
         );
-      }
-    );
+      });
+    };
 
-  const wanted = new Set(options.collections);
-  const entities = kinds.includes('entities');
-  const analytics = kinds.includes('analytics') && deps.analytics !== undefined;
-  const perAccount = entities
-    ? registry.entities().filter((c) => c.scope === 'ad_account' && wanted.has(c.name))
-    : [];
-  const tokenUser = entities
-    ? registry.entities().filter((c) => c.scope === 'token_user' && wanted.has(c.name))
-    : [];
+    for (const declaration of tokenUser) {
+      const shard = shardFor(connection.name, declaration);
+      if (!runs(shard)) continue;
+      void lanes.enqueue(lane(declaration.rateCategory), () =>
+        listing(declaration, shard, connection.source.pages(request(declaration)))
+      );
+    }
 
-  for (const declaration of tokenUser) {
-    void lanes.enqueue(declaration.rateCategory, () =>
-      listing(declaration, null, deps.source.pages(request(declaration)))
-    );
-  }
-
-  const listsAccounts = entities && wanted.has(AD_ACCOUNTS);
-  if (listsAccounts || perAccount.length > 0 || analytics) {
-    const accountsDeclaration = registry.get(AD_ACCOUNTS);
-    void lanes.enqueue(accountsDeclaration.rateCategory, () =>
-      attempt(AD_ACCOUNTS, shardOf(accountsDeclaration), accountsDeclaration.rateCategory, async () => {
+    const accountsShard = shardFor(connection.name, accountsDeclaration);
+    const diffsAccounts = listsAccounts && runs(accountsShard);
+    const accountUnits = perAccount.length > 0 || analytics !== undefined;
+    if (!diffsAccounts && !accountUnits) return;
+    const accountsLane = lane(accountsDeclaration.rateCategory);
+    void lanes.enqueue(accountsLane, () =>
+      attempt(AD_ACCOUNTS, shardId(accountsShard), accountsLane, async () => {
         // One listing both says which ad accounts exist and, when captured, diffs the ad_accounts collection.
-        const pages = await collectPages(deps.source.pages(request(accountsDeclaration)));
-        const only = new Set(options.adAccountIds);
+        const pages = await collectPages(connection.source.pages(request(accountsDeclaration)));
+        const only = new Set(connection.adAccountIds);
         const inScope = (id: string) => only.size === 0 || only.has(id);
         const visible = pages.flat().map((account) => String(account.id));
-        if (listsAccounts) {
+        if (diffsAccounts) {
           await listing(
             accountsDeclaration,
-            null,
+            accountsShard,
             replay(pages.map((p) => p.filter((a) => inScope(String(a.id))))),
             {
-              // An account outside sync.adAccountIds is out of scope, not deleted: its record stays as it was.
+              // An account outside the allow-list is out of scope, not deleted: its record stays as it was.
               retain: (key: Record<string, string>) => !inScope(key.id ?? ''),
             }
           );
         }
         for (const missing of [...only].filter((id) => !visible.includes(id))) {
           deps.logger.warn(
-            {adAccountId: missing},
+            {connection: connection.name, adAccountId: missing},
             'Configured ad account is not visible to the token; trying it anyway'
           );
         }
         const accountIds = only.size > 0 ? [...only] : visible;
-        for (const adAccountId of [...new Set(accountIds)].sort()) planAccount(adAccountId);
+        for (const adAccountId of [...new Set(accountIds)].sort()) {
+          const shard: Shard = {connection: connection.name, scope: 'ad_account', adAccountId};
+          if (runs(shard)) planAccount(shard, adAccountId);
+        }
       })
     );
-  }
 
-  function planAccount(adAccountId: string): void {
-    const listed = perAccount.map((declaration) =>
-      lanes.enqueue(declaration.rateCategory, () =>
-        listing(declaration, adAccountId, deps.source.pages(request(declaration, adAccountId)))
-      )
-    );
-    const runAnalytics = deps.analytics;
-    if (!analytics || !runAnalytics) return;
-    // An account's analytics read its entities (which ids can have data): after its listings of this cycle.
-    const entitiesListed = Promise.all(listed);
-    void lanes.enqueue(ANALYTICS_LANE, async () => {
-      await entitiesListed;
-      await attempt('analytics', adAccountId, ANALYTICS_LANE, async () => {
-        for (const result of await runAnalytics({adAccountId, syncId, signal})) record.listed(result);
+    function planAccount(shard: Shard, adAccountId: string): void {
+      const listed = perAccount.map((declaration) =>
+        lanes.enqueue(lane(declaration.rateCategory), () =>
+          listing(declaration, shard, connection.source.pages(request(declaration, adAccountId)))
+        )
+      );
+      if (!analytics) return;
+      const runAnalytics = analytics;
+      // An account's analytics read its entities (which ids can have data): after its listings of this cycle.
+      const entitiesListed = Promise.all(listed);
+      const analyticsLane = lane(ANALYTICS_LANE);
+      void lanes.enqueue(analyticsLane, async () => {
+        await entitiesListed;
+        await attempt('analytics', shardId(shard), analyticsLane, async () => {
+          for (const result of await runAnalytics({adAccountId, syncId, signal})) record.listed(result);
+        });
       });
-    });
+    }
   }
 
   await lanes.idle();
@@ -247,6 +285,10 @@ export async function runCycle(options: CycleOptions, deps: CycleDeps): Promise<
 }
 
 type Pages = AsyncIterable<JsonRecord[]>;
+
+function missingSource(): never {
+  throw new Error('runCycle: give deps.connections or deps.source');
+}
 
 function request(declaration: CollectionDeclaration, adAccountId?: string): ListingRequest {
   return {

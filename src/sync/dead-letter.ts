@@ -1,11 +1,13 @@
 import type {JsonRecord} from '../events';
+import {stringifyLosslessJson} from '../events/lossless-json';
 import {singleRecordBatchBytes, type OutgoingMessage} from '../kafka';
 
 /**
  * Why a record became a dead letter: `encode` (it does not fit its Avro schema), `key` (no usable key), or
  * `kafka_refused` (Kafka refuses its event for what it is, e.g. MESSAGE_TOO_LARGE).
  */
-export type DeadLetterReason = 'encode' | 'key' | 'kafka_refused';
+export const DEAD_LETTER_REASONS = ['encode', 'key', 'kafka_refused'] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export interface DeadLetterInput {
   topic: string;
@@ -27,7 +29,8 @@ export interface DeadLetterInput {
  * is cut to fit and the letter says so (`raw_json_truncated`, `raw_json_bytes`): the key still names the record.
  */
 export function deadLetterMessage(input: DeadLetterInput, batchLimit?: number): OutgoingMessage {
-  const raw = JSON.stringify(input.record);
+  // The record as the API sent it: an integer beyond 2^53 is a bigint here (events/lossless-json.ts).
+  const raw = stringifyLosslessJson(input.record);
   const whole = build(input, raw);
   if (batchLimit === undefined || singleRecordBatchBytes(whole) <= batchLimit) return whole;
   // The longest prefix that fits, by bisection (escaping makes bytes per character vary): a rare path.

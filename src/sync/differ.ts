@@ -3,6 +3,7 @@ import {AD_ACCOUNT_KEY_FIELD} from '../collections/types';
 import {buildChangeEvent, changedTopLevelFields} from '../events/build';
 import {canonicalJson, canonicalRecord, type NestedTexts} from '../events/canonical-json';
 import type {ChangeEvent, EventKey, JsonRecord, SyncContext} from '../events/change-event';
+import {parseLosslessJson} from '../events/lossless-json';
 import {EncodeError} from '../errors';
 import {recordStateMessage, shardMarkerMessage, type ChangelogMessage} from '../state/changelog';
 import {UPSERT_NEW, UPSERT_SAME, type ShardState} from '../state/shard-state';
@@ -67,6 +68,8 @@ export class SnapshotDiffer {
   private readonly hasher: Hasher64;
   private readonly recordKeyFields: readonly string[];
   private readonly shardField: string | undefined;
+  /** The ad account of an ad_account-scoped listing: its key field (the shard id also names the connection). */
+  private readonly adAccountId: string;
   private readonly first: boolean;
   private readonly hash = new Uint32Array(2);
   private finished = false;
@@ -87,6 +90,7 @@ export class SnapshotDiffer {
     this.now = options.now ?? Date.now;
     this.hasher = options.hasher ?? defaultHasher;
     this.shardField = options.declaration.scope === 'ad_account' ? AD_ACCOUNT_KEY_FIELD : undefined;
+    this.adAccountId = options.context.adAccountId ?? options.state.shard;
     this.recordKeyFields = options.declaration.keyFields.filter((f) => f !== this.shardField);
     this.first = !options.state.firstSnapshotComplete;
     this.state.clearSeen();
@@ -114,7 +118,7 @@ export class SnapshotDiffer {
     if (result === UPSERT_NEW) return {event: this.event('c', key, null, record, null), state, afterNested};
     const previous = this.keepImages ? this.state.previousImage : undefined;
     if (previous === undefined) return {event: this.event('u', key, null, record, null), state, afterNested};
-    const before = JSON.parse(previous) as JsonRecord;
+    const before = parseLosslessJson(previous) as JsonRecord;
     return {
       event: this.event('u', key, before, record, changedTopLevelFields(before, record, canonicalJson)),
       state,
@@ -148,7 +152,7 @@ export class SnapshotDiffer {
       // Without a kept image, `before` still names the row (Debezium does the same for tables whose replica
       // identity holds only the key): sinks such as the Debezium JDBC sink take the row to delete from it.
       const before: JsonRecord =
-        this.keepImages && image !== undefined ? (JSON.parse(image) as JsonRecord) : {...key};
+        this.keepImages && image !== undefined ? (parseLosslessJson(image) as JsonRecord) : {...key};
       deletes.push({
         event: this.event('d', key, before, null, null),
         state: recordStateMessage(this.declaration.name, this.state.shard, recordKey, null),
@@ -180,19 +184,19 @@ export class SnapshotDiffer {
     for (const field of this.declaration.keyFields) {
       const raw = record[field];
       if (field === this.shardField) {
-        if (raw !== undefined && raw !== null && String(raw) !== this.state.shard) {
+        if (raw !== undefined && raw !== null && String(raw) !== this.adAccountId) {
           throw new EncodeError(
-            `${this.declaration.name} record has ${field} ${String(raw)} but was listed under ${this.state.shard}`
+            `${this.declaration.name} record has ${field} ${String(raw)} but was listed under ${this.adAccountId}`
           );
         }
-        key[field] = this.state.shard;
+        key[field] = this.adAccountId;
       } else if (typeof raw === 'string' && raw.length > 0) {
         key[field] = raw;
-      } else if (typeof raw === 'number' && Number.isSafeInteger(raw)) {
+      } else if ((typeof raw === 'number' && Number.isSafeInteger(raw)) || typeof raw === 'bigint') {
         key[field] = String(raw);
       } else {
         throw new EncodeError(
-          `${this.declaration.name} record has no usable key field ${field} (got ${raw === undefined ? 'nothing' : JSON.stringify(raw)})`
+          `${this.declaration.name} record has no usable key field ${field} (got ${raw === undefined ? 'nothing' : canonicalJson(raw)})`
         );
       }
     }
@@ -209,7 +213,7 @@ export class SnapshotDiffer {
     const key: Record<string, string> = {};
     for (const field of this.declaration.keyFields) {
       key[field] =
-        field === this.shardField ? this.state.shard : (parts[this.recordKeyFields.indexOf(field)] ?? '');
+        field === this.shardField ? this.adAccountId : (parts[this.recordKeyFields.indexOf(field)] ?? '');
     }
     return key;
   }

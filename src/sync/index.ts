@@ -8,6 +8,7 @@ export {runCycle, totalsByCollection} from './cycle';
 export type {
   AnalyticsShardRunner,
   CollectionTotals,
+  CycleConnection,
   CycleDeps,
   CycleOptions,
   CycleSummary,
@@ -21,7 +22,7 @@ export {Lanes} from './lanes';
 export {commitWithRetry, DEFAULT_COMMIT_RETRY, StateDivergedError} from './batch-committer';
 export {TransactionPipeline} from './transaction-pipeline';
 export type {CommitRetryPolicy} from './batch-committer';
-export {deadLetterMessage} from './dead-letter';
+export {DEAD_LETTER_REASONS, deadLetterMessage} from './dead-letter';
 export type {
   BatchSink,
   ListingOutcome,
@@ -31,3 +32,13 @@ export type {
   SyncLogger,
   SyncTopics,
 } from './ports';
+export {
+  adAccountShard,
+  CONNECTION_NAME_PATTERN,
+  DEFAULT_CONNECTION,
+  isConnectionName,
+  parseShardId,
+  shardFor,
+  shardId,
+} from './shards';
+export type {Shard, ShardScope} from './shards';

@@ -146,11 +146,22 @@ Checks across values that values.schema.json cannot express; fails the render wi
 {{- if and $auth.existingSecret $inline }}
 {{- $problems = append $problems (printf "auth: set either auth.existingSecret or the inline auth.clientId/clientSecret/refreshToken, not both (inline: %s)" (join ", " $inline)) }}
 {{- else if not $auth.existingSecret }}
-{{- if not $inline }}
+{{- if and (not $inline) .Values.connections }}
+{{- else if not $inline }}
 {{- $problems = append $problems "auth: no Pinterest credentials configured: set auth.existingSecret (a Secret with the keys auth.existingSecretClientIdKey, auth.existingSecretClientSecretKey, auth.existingSecretRefreshTokenKey) or all of auth.clientId, auth.clientSecret and auth.refreshToken" }}
 {{- else if lt (len $inline) 3 }}
 {{- $problems = append $problems (printf "auth: inline credentials need all of auth.clientId, auth.clientSecret and auth.refreshToken (only %s set), or use auth.existingSecret" (join ", " $inline)) }}
 {{- end }}
+{{- end }}
+{{- $names := list }}
+{{- range .Values.connections }}
+{{- if has .name $names }}
+{{- $problems = append $problems (printf "connections: the name %s is used twice" .name) }}
+{{- end }}
+{{- if and (eq .name "default") (include "pinterest-cdc.hasAuth" $) }}
+{{- $problems = append $problems "connections: the name default is taken by auth.* (the single-connection credentials)" }}
+{{- end }}
+{{- $names = append $names .name }}
 {{- end }}
 {{- $kafka := .Values.config.kafka | default dict }}
 {{- if not $kafka.brokers }}
@@ -174,4 +185,36 @@ Checks across values that values.schema.json cannot express; fails the render wi
 {{- if $problems }}
 {{- fail (printf "\n\nVALUES VALIDATION:\n  - %s\n" (join "\n  - " $problems)) }}
 {{- end }}
+{{- end }}
+
+{{/*
+The app's config file: .Values.config, plus pinterest.connections from .Values.connections (credentials as
+`*File` paths into each connection's mounted Secret, never values).
+*/}}
+{{- define "pinterest-cdc.appConfig" -}}
+{{- $config := deepCopy (.Values.config | default dict) }}
+{{- if .Values.connections }}
+{{- $pinterest := get $config "pinterest" | default dict }}
+{{- $connections := dict }}
+{{- range .Values.connections }}
+{{- $dir := printf "/etc/pinterest-cdc-connections/%s" .name }}
+{{- $entry := dict "clientIdFile" (printf "%s/%s" $dir (.clientIdKey | default "client-id")) "clientSecretFile" (printf "%s/%s" $dir (.clientSecretKey | default "client-secret")) "refreshTokenFile" (printf "%s/%s" $dir (.refreshTokenKey | default "refresh-token")) }}
+{{- if .adAccountIds }}
+{{- $ids := list }}
+{{- range .adAccountIds }}{{ $ids = append $ids (toString .) }}{{ end }}
+{{- $_ := set $entry "adAccountIds" $ids }}
+{{- end }}
+{{- $_ := set $connections .name $entry }}
+{{- end }}
+{{- $_ := set $pinterest "connections" $connections }}
+{{- $_ := set $config "pinterest" $pinterest }}
+{{- end }}
+{{- toYaml $config }}
+{{- end }}
+
+{{/*
+True when auth.* configures the connection `default` (an existing Secret, or inline values).
+*/}}
+{{- define "pinterest-cdc.hasAuth" -}}
+{{- if or .Values.auth.existingSecret .Values.auth.clientId .Values.auth.clientSecret .Values.auth.refreshToken }}true{{ end }}
 {{- end }}

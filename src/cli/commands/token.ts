@@ -8,7 +8,6 @@
 import type {Command} from 'commander';
 
 import {
-  DEFAULT_CONNECTION,
   describeProtection,
   kafkaConnectionConfig,
   openTokenStore,
@@ -17,6 +16,7 @@ import {
   tokenTopicSpec,
 } from '../../app';
 import {ConfigError} from '../../errors';
+import {connectionsOf} from '../../config/connections';
 import {createKafkaConnection} from '../../kafka';
 import {commandLogger, type CliContext, type GlobalOptions} from '../context';
 
@@ -27,10 +27,22 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .description(
       'Store a refresh token (e.g. after re-authorising the app) where every process of the deployment finds it'
     )
-    .option('--stdin', 'read the refresh token from stdin instead of the configured PINTEREST_REFRESH_TOKEN')
-    .action(async (flags: {stdin?: boolean}, command: Command) => {
+    .option('--stdin', "read the refresh token from stdin instead of the connection's configured one")
+    .option('--connection <name>', 'the connection whose token it is (default: the first configured)')
+    .action(async (flags: {stdin?: boolean; connection?: string}, command: Command) => {
       const {config} = ctx.loadConfig(command.optsWithGlobals<GlobalOptions>());
-      const refreshToken = flags.stdin ? await readAll(ctx.io.stdin) : config.pinterest.refreshToken;
+      const connections = connectionsOf(config);
+      const connection =
+        flags.connection === undefined
+          ? connections[0]
+          : connections.find((c) => c.name === flags.connection);
+      if (!connection) {
+        throw new ConfigError([
+          `token set --connection ${flags.connection ?? ''}: no such connection; configured: ` +
+            connections.map((c) => c.name).join(', '),
+        ]);
+      }
+      const refreshToken = flags.stdin ? await readAll(ctx.io.stdin) : connection.refreshToken;
       if (!refreshToken || !/^[\x21-\x7e]+$/.test(refreshToken)) {
         throw new ConfigError([
           flags.stdin
@@ -46,12 +58,12 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
           await admin.ensureTopics([tokenTopicSpec(config)]);
           await admin.close();
         }
-        await openTokenStore(config, kafka).save({refreshToken});
+        await openTokenStore(config, kafka, connection.name).save({refreshToken});
       } finally {
         await kafka.close();
       }
       ctx.io.stdout.write(
-        `stored a refresh token for connection ${DEFAULT_CONNECTION} in ${tokenLocation(config)}, ` +
+        `stored a refresh token for connection ${connection.name} in ${tokenLocation(config)}, ` +
           `${describeProtection(tokenCodec(config).target)}\n`
       );
     });

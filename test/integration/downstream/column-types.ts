@@ -13,10 +13,7 @@ interface AvroField {
   'x-format'?: string;
 }
 
-/**
- * The README's table: Avro type (as described there) -> PostgreSQL type. The analytics keys' `int (date)` joins
- * it once analytics topics are compared (see ANALYTICS_COLLECTIONS in the test).
- */
+/** The README's table: Avro type (as described there) -> PostgreSQL type. */
 export const DOCUMENTED_TYPES: Record<string, string> = {
   string: 'text',
   'string (JSON text)': 'text',
@@ -24,6 +21,7 @@ export const DOCUMENTED_TYPES: Record<string, string> = {
   double: 'double precision',
   boolean: 'boolean',
   'array<string>': 'text[]',
+  'int (date)': 'date',
 };
 
 export interface TypeUse {

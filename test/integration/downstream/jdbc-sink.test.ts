@@ -21,6 +21,7 @@ import {loadConfig} from '../../../src/config';
 import type {CycleSummary} from '../../../src/sync';
 import {
   startSandbox,
+  TRUTH_COLUMNS,
   type AppliedChange,
   type RunningSandbox,
   type SandboxChange,
@@ -28,6 +29,7 @@ import {
 import {serviceEnv} from '../helpers/service-env';
 import {testKafka} from '../setup/kafka-helpers';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
+import {analyticsRecord, type AnalyticsTruthItem} from './analytics-truth';
 import {columnTypes, DOCUMENTED_TYPES, mergeTypeUses} from './column-types';
 import {readTable, type Table} from './postgres-tables';
 import {recordEnds, waitForSink} from './sink-progress';
@@ -41,20 +43,24 @@ import {
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ENTITY_COLLECTIONS = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'];
-/**
- * HOOK for the analytics topics (ad_analytics, campaign_analytics): the service does not write them yet (their
- * window pipeline is another issue). When it does, list them here and let `truthOf` read their ground truth from
- * the sandbox's `GET /_sandbox/truth/<analytics collection>?start_date=&end_date=` ({items: [{key, row}]}, rows
- * in the API's UPPER_CASE columns: map them to the value schema's fields); restated rows must end up upserted in
- * place. Their keys carry `date` (Avro int/date): add its PostgreSQL type to DOCUMENTED_TYPES and the README once
- * seen. The last test fails while the service writes a collection topic that is not compared here.
- */
-const ANALYTICS_COLLECTIONS: string[] = [];
+/** Every analytics level (the default turns on two), so every analytics table is compared. */
+const ANALYTICS_COLLECTIONS = [
+  'ad_account_analytics',
+  'campaign_analytics',
+  'ad_group_analytics',
+  'ad_analytics',
+];
+// A short backfill keeps the tables small; every day of it is in the restatement window (analytics.restatementDays
+// defaults to 30), so each sync re-reads them all and upserts what was restated.
+const ANALYTICS_DAYS = 14;
 const COLLECTIONS = [...ENTITY_COLLECTIONS, ...ANALYTICS_COLLECTIONS];
 const SINK_TIMEOUT_MS = 120_000;
 
 const STEP_TIMEOUT_MS = 90_000;
 const TEST_TIMEOUT_MS = 300_000;
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 const silent = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 
@@ -90,6 +96,16 @@ describe('the Debezium JDBC sink materialises the topics into PostgreSQL', () =>
   let kafka: Kafka;
   let admin: Admin;
   let syncEndedAt = 0;
+  let snapshotTables = new Map<string, Table>();
+  const analyticsStart = isoDay(Date.now() - ANALYTICS_DAYS * DAY_MS);
+  // The service reads up to today (UTC) at each sync; the truth is asked for the same days.
+  const analyticsEnd = () => isoDay(Date.now());
+
+  const env = () =>
+    serviceEnv(sandbox, prefix, {
+      PINTEREST_CDC_ANALYTICS__COLLECTIONS: ANALYTICS_COLLECTIONS.join(','),
+      PINTEREST_CDC_ANALYTICS__START_DATE: analyticsStart,
+    });
 
   async function control<T>(route: string, body?: unknown): Promise<T> {
     const res = await fetch(`${sandbox.controlUrl}/${route}`, {
@@ -101,16 +117,39 @@ describe('the Debezium JDBC sink materialises the topics into PostgreSQL', () =>
     if (!res.ok) throw new Error(`sandbox ${route}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   }
-  const truthOf = async (collection: string) =>
+  const entityTruth = async (collection: string) =>
     (await control<{items: ApiRecord[]}>(`truth/${collection}`)).items;
+
+  /** The rows a table should hold: an entity collection's records, or an analytics collection's rows of every account. */
+  async function truthOf(collection: string): Promise<ApiRecord[]> {
+    if (!ANALYTICS_COLLECTIONS.includes(collection)) return entityTruth(collection);
+    const {analytics} = loadConfig({env: env()});
+    const query = new URLSearchParams({
+      start_date: analyticsStart,
+      end_date: analyticsEnd(),
+      columns: analytics.columns.join(','),
+    });
+    const out: ApiRecord[] = [];
+    for (const account of await entityTruth('ad_accounts')) {
+      query.set('ad_account_id', String(account.id));
+      const {items} = await control<{items: AnalyticsTruthItem[]}>(`truth/${collection}?${query.toString()}`);
+      out.push(...items.map((item) => analyticsRecord(item, analytics)));
+    }
+    return out;
+  }
 
   /** One cycle in a fresh pipeline, as `sync --once` runs it. */
   async function syncOnce() {
     const started = Date.now();
-    const config = loadConfig({env: serviceEnv(sandbox, prefix)});
+    const config = loadConfig({env: env()});
     const pipeline = await openPipeline(config, {logger: silent, version: 'test'});
     try {
-      const result = await within(STEP_TIMEOUT_MS, 'sync', pipeline.runCycle());
+      // Entity listings and analytics windows, as `sync --once` runs them when analytics collections are set.
+      const result = await within(
+        STEP_TIMEOUT_MS,
+        'sync',
+        pipeline.runCycle({kinds: ['entities', 'analytics']})
+      );
       expect({skipped: result.skipped, failed: result.failed, fatal: result.fatal}).toEqual({
         skipped: [],
         failed: [],
@@ -225,7 +264,7 @@ describe('the Debezium JDBC sink materialises the topics into PostgreSQL', () =>
     'holds the first snapshot exactly as the sandbox does',
     async () => {
       await waitForTables('snapshot (the worker started after that sync)');
-      await compareAll('after the first snapshot (op r):');
+      snapshotTables = await compareAll('after the first snapshot (op r):');
     },
     TEST_TIMEOUT_MS
   );
@@ -234,6 +273,7 @@ describe('the Debezium JDBC sink materialises the topics into PostgreSQL', () =>
     'applies creates, updates, archives and deletes: every table equals the truth, deleted rows gone',
     async () => {
       const accounts = await truthOf('ad_accounts');
+      const first = String(accounts[0]!.id);
       const second = String(accounts[1]!.id);
       const changes: SandboxChange[] = [
         {kind: 'create', collection: 'campaigns', count: 2},
@@ -270,6 +310,14 @@ describe('the Debezium JDBC sink materialises the topics into PostgreSQL', () =>
         {kind: 'update', collection: 'pins', count: 2},
         // pins keep no images: their d events carry only the key in `before`
         {kind: 'delete', collection: 'pins', count: 2},
+        // late conversions on past days, at every level: the next sync re-reads them (u events, upserted in place)
+        ...ANALYTICS_COLLECTIONS.map((collection): SandboxChange => ({
+          kind: 'restate',
+          collection: collection as Extract<SandboxChange, {kind: 'restate'}>['collection'],
+          adAccountId: first,
+          days: ANALYTICS_DAYS - 1,
+          count: 3,
+        })),
       ];
       const {applied} = await control<{applied: AppliedChange[]}>('changes', {changes});
       expect(new Set(applied.map((c) => c.op))).toEqual(new Set(['c', 'u', 'd']));
@@ -304,6 +352,32 @@ describe('the Debezium JDBC sink materialises the topics into PostgreSQL', () =>
       expect(archived).toHaveLength(2);
       for (const change of archived) expect(rowsOf('ad_groups').get(keyOf(change))?.status).toBe('ARCHIVED');
       expect(applied.filter((c) => c.collection === 'pins' && c.op === 'd')).toHaveLength(2);
+
+      // Restated analytics rows: the row the snapshot wrote is updated in place (same key, new figures; compareAll
+      // showed every row equals the truth and no row is extra). A restatement also moves the rows of the levels
+      // above on that day, so a change's own `after` is not always the row's last state: the truth is.
+      const asked = loadConfig({env: env()}).analytics.columns.filter((c) => TRUTH_COLUMNS.includes(c));
+      const cells = (row: Record<string, unknown> | undefined) =>
+        Object.fromEntries(asked.map((c) => [c.toLowerCase(), row?.[c.toLowerCase()] ?? null]));
+      const restated = applied.filter((c) => ANALYTICS_COLLECTIONS.includes(c.collection));
+      say(`restated analytics rows: ${restated.length} (${ANALYTICS_COLLECTIONS.length} levels)`);
+      expect(new Set(restated.map((c) => c.collection))).toEqual(new Set(ANALYTICS_COLLECTIONS));
+      expect(asked.length).toBeGreaterThan(0);
+      for (const change of restated) {
+        const key = keyOf(change);
+        const snapshotRow = new Map(
+          snapshotTables
+            .get(change.collection)!
+            .rows.map((r) => [JSON.stringify(keyFields(change.collection).map((f) => r[f])), r])
+        ).get(key);
+        const now = rowsOf(change.collection).get(key);
+        expect({key, before: snapshotRow !== undefined, now: now !== undefined}).toEqual({
+          key,
+          before: true,
+          now: true,
+        });
+        expect({key, figures: cells(now)}).not.toEqual({key, figures: cells(snapshotRow)});
+      }
     },
     TEST_TIMEOUT_MS
   );

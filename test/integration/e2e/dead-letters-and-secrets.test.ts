@@ -11,17 +11,9 @@ import {loadConfig, secretValues} from '../../../src/config';
 import {createLogger, Metrics} from '../../../src/observability';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {readCommitted} from '../helpers/committed-events';
-import {readAll} from '../kafka/helpers';
+import {readDeadLetters} from '../helpers/dead-letters';
 import {serviceEnv} from '../helpers/service-env';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
-
-interface DeadLetter {
-  collection: string;
-  reason: string;
-  key: Record<string, string> | null;
-  error: {type: string; message: string};
-  raw_json: string;
-}
 
 describe('dead letters and secrets', () => {
   let sandbox: RunningSandbox;
@@ -83,9 +75,7 @@ describe('dead letters and secrets', () => {
     expect(counted).toContain('collection="pins",reason="key"} 1');
 
     // A plain read_committed consumer: a dead letter of a keyless record has no Kafka key either.
-    const deadLetters = (await readAll(`${prefix}.dlq`, {readUncommitted: false})).map(
-      (record) => JSON.parse(record.value!) as DeadLetter
-    );
+    const deadLetters = await readDeadLetters(prefix);
     expect(deadLetters).toHaveLength(2);
     const keyDeadLetter = deadLetters.find((d) => d.collection === 'pins');
     expect(keyDeadLetter).toMatchObject({reason: 'key', key: null});

@@ -5,7 +5,6 @@
  * neither the next cycle nor a restart emits it again, and its next change is an update.
  */
 import {randomBytes} from 'node:crypto';
-import {ConfigResourceTypes} from 'kafkajs';
 import {Registry} from 'prom-client';
 
 import {openPipeline} from '../../../src/app';
@@ -15,7 +14,7 @@ import {Metrics} from '../../../src/observability';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {expectSnapshotExactlyOnce, readCommitted} from '../helpers/committed-events';
 import {serviceEnv} from '../helpers/service-env';
-import {rawKafka, readAll} from '../kafka/helpers';
+import {readAll, setMaxMessageBytes} from '../kafka/helpers';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 
 const silent = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
@@ -130,19 +129,7 @@ describe('a record Kafka refuses', () => {
     const pipeline = await openPipeline(config, {logger, version: 'test'});
     try {
       expect((await pipeline.runCycle()).listings[0]).toMatchObject({outcome: 'complete', deadLetters: 0});
-      const admin = rawKafka().admin();
-      await admin.connect();
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: `${prefix}.pins`,
-            configEntries: [{name: 'max.message.bytes', value: String(PINS_TOPIC_LIMIT)}],
-          },
-        ],
-      });
-      await admin.disconnect();
+      await setMaxMessageBytes(`${prefix}.pins`, PINS_TOPIC_LIMIT);
       const applied = sandbox.control.applyChanges([
         {kind: 'update', collection: 'pins', count: 3, set: {note: 'changed'}},
       ]).applied;

@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto';
 
-import {Kafka, logLevel} from 'kafkajs';
+import {ConfigResourceTypes, Kafka, logLevel} from 'kafkajs';
 
 import {
   createKafkaConnection,
@@ -44,6 +44,26 @@ export function recordingLogger(): KafkaLogger & {lines: LogLine[]} {
 /** A kafkajs client for checks independent of the code under test. */
 export function rawKafka(): Kafka {
   return new Kafka({brokers: brokers(), clientId: 'it-raw', logLevel: logLevel.NOTHING});
+}
+
+/** Sets a topic's max.message.bytes behind the code under test's back (as a platform team might lower it). */
+export async function setMaxMessageBytes(topic: string, bytes: number): Promise<void> {
+  const admin = rawKafka().admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [{name: 'max.message.bytes', value: String(bytes)}],
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export interface RawRecord {

@@ -4,14 +4,13 @@
  * sent, a limit lowered behind the writer's back and a record the broker's validation refuses are found after
  * the fact; in every case nothing of the batch is visible to read_committed and the rest can be sent again.
  */
-import {ConfigResourceTypes} from 'kafkajs';
-
 import {RecordsRefusedError, singleRecordBatchBytes, type OutgoingMessage} from '../../../src/kafka';
 import {
   keyless,
   randomTopic,
   rawKafka,
   readAll,
+  setMaxMessageBytes,
   topicRefusingKeylessMessages,
   useConnection,
 } from './helpers';
@@ -96,19 +95,7 @@ describe('records Kafka refuses (real broker)', () => {
     const topic = await topicWithLimit(100_000);
     const writer = kafka.connection.transactionalWriter({transactionalId: `it-lowered-${topic}`});
     await writer.writeBatch([msg(topic, 'before', 10)]);
-    const admin = rawKafka().admin();
-    await admin.connect();
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        {
-          type: ConfigResourceTypes.TOPIC,
-          name: topic,
-          configEntries: [{name: 'max.message.bytes', value: '1000'}],
-        },
-      ],
-    });
-    await admin.disconnect();
+    await setMaxMessageBytes(topic, 1000);
 
     const failure = writer.writeBatch([msg(topic, 'a', 10), msg(topic, 'large', 5000), msg(topic, 'b', 10)]);
     await expect(failure).rejects.toMatchObject({refused: [{index: 1, reason: 'MESSAGE_TOO_LARGE'}]});

@@ -112,6 +112,28 @@ describe('schemas on a real Confluent-compatible registry (Apicurio ccompat)', (
     expect(id).not.toBe(ids.get('boards')!.valueId);
   });
 
+  it('adds source.connection BACKWARD-compatibly over envelopes registered before connections were named', async () => {
+    const earlier = `it${randomBytes(5).toString('hex')}`;
+    // The envelopes as main registered them: the source record without `connection`.
+    const withoutConnection = (schema: RawSchema): RawSchema => {
+      const copy = structuredClone(schema) as {fields: {name: string; type: unknown}[]};
+      const source = copy.fields.find((f) => f.name === 'source')!.type as {fields: {name: string}[]};
+      expect(source.fields.map((f) => f.name)).toContain('connection');
+      source.fields = source.fields.filter((f) => f.name !== 'connection');
+      return copy as unknown as RawSchema;
+    };
+    for (const {declaration, envelopeSchema} of catalog.all()) {
+      await registry.register(
+        {type: 'AVRO' as never, schema: JSON.stringify(withoutConnection(envelopeSchema))},
+        {subject: `${earlier}.${declaration.name}-value`}
+      );
+    }
+    const upgraded = await new SchemaRegistrar(registry, catalog, earlier).registerAll();
+    expect([...upgraded.keys()]).toEqual(COLLECTIONS.map((c) => c.name));
+    const latest = await registry.getSchema(await registry.getLatestSchemaId(`${earlier}.campaigns-value`));
+    expect(JSON.stringify(latest)).toContain('"connection"');
+  });
+
   it('moves a deployment registered under the pre-Debezium names (<Name>Envelope, <Name>) to .Envelope/.Value', async () => {
     const moved = `it${randomBytes(5).toString('hex')}`;
     // The names this project registered before it followed Debezium's convention, rebuilt from the aliases.

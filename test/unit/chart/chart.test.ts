@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {parse as parseYaml, parseDocument, isMap, isScalar, isSeq, type YAMLMap} from 'yaml';
 
 import {configLeaves, loadConfig} from '../../../src/config';
+import {connectionsOf} from '../../../src/config/connections';
 import {knownSeries, metricNamesInExpr} from '../dashboard/promql-metrics';
 import {
   CHART,
@@ -53,6 +54,14 @@ function loadAppConfig(objects: K8sObject[]) {
     }
   }
   const files: Record<string, string> = {[env.PINTEREST_CDC_CONFIG as string]: configMap.data['config.yaml']};
+  // Files of mounted Secrets (a connection's credentials): a stand-in value naming the Secret and the key.
+  const volumes = new Map((podSpec(objects).volumes as Json[]).map((v) => [v.name, v]));
+  for (const mount of (container(objects).volumeMounts ?? []) as Json[]) {
+    const secretName = volumes.get(mount.name)?.secret?.secretName;
+    if (secretName === undefined) continue;
+    for (const key of ['client-id', 'client-secret', 'refresh-token', 'app-id'])
+      files[`${mount.mountPath}/${key}`] = `secret-${secretName}-${key}`;
+  }
   return loadConfig({
     env,
     readFile: (path) => {
@@ -426,6 +435,60 @@ describe('validateValues and values.schema.json', () => {
     );
   });
 
+  it('renders named connections from their Secrets as files the app reads, with or without auth.*', () => {
+    const connections = JSON.stringify([
+      {name: 'agency-b', existingSecret: 'pinterest-b', adAccountIds: ['549755885175']},
+      {name: 'client_c', existingSecret: 'pinterest-c', clientIdKey: 'app-id'},
+    ]);
+    const objects = render({set: base, setJson: [`connections=${connections}`]});
+    const config = loadAppConfig(objects);
+    expect(connectionsOf(config)).toEqual([
+      {
+        name: 'agency-b',
+        clientId: 'secret-pinterest-b-client-id',
+        clientSecret: 'secret-pinterest-b-client-secret',
+        refreshToken: 'secret-pinterest-b-refresh-token',
+        adAccountIds: ['549755885175'],
+      },
+      {
+        name: 'client_c',
+        clientId: 'secret-pinterest-c-app-id',
+        clientSecret: 'secret-pinterest-c-client-secret',
+        refreshToken: 'secret-pinterest-c-refresh-token',
+        adAccountIds: [],
+      },
+    ]);
+    // No credential in the ConfigMap, no single-connection env without auth.*, each Secret mounted read-only.
+    const configMap = find(objects, 'ConfigMap', 'cdc-pinterest-cdc') as Json;
+    expect(configMap.data['config.yaml']).not.toMatch(/secret-pinterest/);
+    expect(envOf(objects).map((e) => e.name)).not.toContain('PINTEREST_CLIENT_ID');
+    expect(container(objects).volumeMounts).toEqual(
+      expect.arrayContaining([
+        {name: 'connection-0', mountPath: '/etc/pinterest-cdc-connections/agency-b', readOnly: true},
+        {name: 'connection-1', mountPath: '/etc/pinterest-cdc-connections/client_c', readOnly: true},
+      ])
+    );
+    expect(validateManifests(objects)).toEqual([]);
+
+    const both = render({
+      set: [...base, 'auth.existingSecret=oauth'],
+      setJson: [`connections=${connections}`],
+    });
+    expect(connectionsOf(loadAppConfig(both)).map((c) => c.name)).toEqual([
+      'default',
+      'agency-b',
+      'client_c',
+    ]);
+    const twice = JSON.stringify([
+      {name: 'b', existingSecret: 's'},
+      {name: 'b', existingSecret: 't'},
+    ]);
+    expect(renderError({set: base, setJson: [`connections=${twice}`]})).toContain('the name b is used twice');
+    expect(renderError({set: base, setJson: ['connections=[{"name":"Bad","existingSecret":"s"}]']})).toMatch(
+      /pattern/
+    );
+  });
+
   it('rejects a grace period not above the shutdown deadline', () => {
     expect(
       renderError({
@@ -485,7 +548,12 @@ describe('values.yaml and values.schema.json', () => {
       }
     };
     walk(schema.properties.config, '');
-    const chartOwned = ['pinterest.clientId', 'observability.metricsHost', 'observability.metricsPort'];
+    const chartOwned = [
+      'pinterest.clientId',
+      'pinterest.connections',
+      'observability.metricsHost',
+      'observability.metricsPort',
+    ];
     const expected = configLeaves()
       .filter((l) => !l.setting.secret && !chartOwned.includes(l.path))
       .map((l) => l.path);

@@ -1,4 +1,4 @@
-import {ConfigError} from '../../../src/errors';
+import {files, problemsOf} from './helpers';
 import {loadConfig, loadConfigWithSources} from '../../../src/config';
 
 const NOW = new Date('2025-06-15T12:00:00Z');
@@ -9,24 +9,6 @@ const REQUIRED = {
   PINTEREST_CLIENT_SECRET: 'client-secret-value-123',
   PINTEREST_REFRESH_TOKEN: 'pinr.refresh-token-value-456',
 };
-
-function files(map: Record<string, string>): (path: string) => string {
-  return (path) => {
-    const text = map[path];
-    if (text === undefined) throw Object.assign(new Error(`ENOENT ${path}`), {code: 'ENOENT'});
-    return text;
-  };
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('applies defaults and parses the required settings from conventional env names', () => {

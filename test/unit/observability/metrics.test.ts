@@ -117,6 +117,7 @@ describe('Metrics', () => {
     expect(requests.find((s) => s.labels.status_class === '429')?.value).toBe(1);
     expect(requests.every((s) => s.labels.method === 'GET')).toBe(true);
     expect((await series(registry, 'pinterest_cdc_api_rate_limited_total'))[0]?.labels).toEqual({
+      connection: 'default',
       endpoint: '/v5/pins/{id}',
     });
     expect((await series(registry, 'pinterest_cdc_api_retries_total'))[0]).toMatchObject({
@@ -168,7 +169,9 @@ describe('Metrics', () => {
         (await series(registry, 'pinterest_cdc_api_category_paused')).map((s) => [s.labels.category, s.value])
       );
     expect(await paused()).toMatchObject({ads_analytics: 1, ads_read: 0});
-    expect(metrics.pausedCategories()).toEqual([{category: 'ads_analytics', until: new Date(now + 60_000)}]);
+    expect(metrics.pausedCategories()).toEqual([
+      {connection: 'default', category: 'ads_analytics', until: new Date(now + 60_000)},
+    ]);
     now += 61_000;
     expect(await paused()).toMatchObject({ads_analytics: 0});
 
@@ -190,9 +193,9 @@ describe('Metrics', () => {
       reauthorization: (await series(registry, 'pinterest_cdc_oauth_reauthorization_required'))[0]?.value,
       client: (await series(registry, 'pinterest_cdc_oauth_client_rejected'))[0]?.value,
     });
-    expect(await gauges()).toEqual({reauthorization: 0, client: 0});
     expect(metrics.authorizationProblem()).toBeUndefined();
     const hooks = metrics.pinterestHooks();
+    expect(await gauges()).toEqual({reauthorization: 0, client: 0});
     hooks.onAuthorization?.({
       state: 'reauthorization_required',
       message: 'Pinterest refused ...: re-authenticate',
@@ -204,6 +207,39 @@ describe('Metrics', () => {
     hooks.onAuthorization?.({state: 'ok'});
     expect(await gauges()).toEqual({reauthorization: 0, client: 0});
     expect(metrics.authorizationProblem()).toBeUndefined();
+  });
+
+  it('keeps each connection apart: its own authorisation state, pauses and budget, labelled by name', async () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    const registry = new Registry();
+    const metrics = new Metrics({registry, version: '1', defaultMetrics: false, now: () => now});
+    const a = metrics.pinterestHooks('agency-a');
+    metrics.pinterestHooks('agency-b');
+    metrics.trackBudget(() => ({ads_read: {remaining: 11}}), 'agency-a');
+    metrics.trackBudget(() => ({ads_read: {remaining: 22}}), 'agency-b');
+    a.onAuthorization?.({state: 'reauthorization_required', message: 're-authenticate'});
+    a.onRateLimited?.({category: 'ads_read', kind: 'daily_cap', resumeAt: new Date(now + 60_000)});
+    const byConnection = async (name: string) =>
+      Object.fromEntries(
+        (await series(registry, name)).map((s) => [
+          `${s.labels.connection}/${s.labels.category ?? ''}`,
+          s.value,
+        ])
+      );
+    expect(await byConnection('pinterest_cdc_oauth_reauthorization_required')).toEqual({
+      'agency-a/': 1,
+      'agency-b/': 0,
+    });
+    expect(await byConnection('pinterest_cdc_api_budget_remaining')).toEqual({
+      'agency-a/ads_read': 11,
+      'agency-b/ads_read': 22,
+    });
+    expect(await byConnection('pinterest_cdc_api_category_paused')).toMatchObject({
+      'agency-a/ads_read': 1,
+      'agency-b/ads_read': 0,
+    });
+    expect(metrics.authorizationProblems()).toEqual([{connection: 'agency-a', problem: 're-authenticate'}]);
+    expect(metrics.authorizationProblem()).toBe('agency-a: re-authenticate');
   });
 
   it('normalises endpoints and status classes', () => {

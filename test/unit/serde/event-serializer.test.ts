@@ -68,6 +68,7 @@ describe('EventSerializer', () => {
       sync_id: 'sync-1',
       snapshot: 'false',
       ts_ms: typeof record.updated_time === 'number' ? record.updated_time * 1000 : null,
+      connection: 'agency-b',
     });
     expect(
       (decoded.after as Record<string, unknown>)[declaration.keyFields[declaration.keyFields.length - 1]!]

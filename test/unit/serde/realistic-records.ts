@@ -218,4 +218,5 @@ export const testContext = (collection: string) => ({
   collection,
   adAccountId: AD_ACCOUNT_ID,
   syncId: 'sync-1',
+  connection: 'agency-b',
 });

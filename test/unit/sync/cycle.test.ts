@@ -3,10 +3,8 @@
  * side and end together. Real sandbox, real Pinterest client, real differ and Avro serializer; the one stubbed
  * seam is the Kafka sink (an in-memory BatchSink).
  */
-import {COLLECTIONS} from '../../../src/collections';
 import {CdcError, FencedError} from '../../../src/errors';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
-import {EventSerializer, InlineBatchEncoder, SchemaCatalog} from '../../../src/serde';
 import {applyChangelogRecord, StateStore} from '../../../src/state';
 import {
   DeleteGuard,
@@ -18,7 +16,7 @@ import {
   type ListingRequest,
   type RecordSource,
 } from '../../../src/sync';
-import {recordingSink, sandboxClient, silent} from './harness';
+import {cycleDeps, recordingSink, sandboxClient} from './harness';
 
 const ENTITIES = ['ad_accounts', 'campaigns', 'ad_groups', 'ads', 'boards', 'pins'];
 const options = {
@@ -28,21 +26,6 @@ const options = {
   connectorName: 't',
   version: 'test',
 };
-
-/** The real differ and Avro serializer over `source`; the one stubbed seam is the Kafka sink. */
-function cycleDeps(sink: BatchSink, source: RecordSource, maxEventsPerTransaction: number): CycleDeps {
-  const catalog = new SchemaCatalog({collections: COLLECTIONS});
-  const ids = new Map(COLLECTIONS.map((c, i) => [c.name, {keyId: 2 * i + 1, valueId: 2 * i + 2}]));
-  return {
-    source,
-    state: new StateStore(),
-    encoder: new InlineBatchEncoder(new EventSerializer(catalog, ids)),
-    sink,
-    topics: {events: (c) => `t.${c}`, state: 't.state', deadLetters: 't.dlq'},
-    maxEventsPerTransaction,
-    logger: silent,
-  };
-}
 
 describe('runCycle lanes', () => {
   let sandbox: RunningSandbox;
@@ -114,9 +97,10 @@ describe('runCycle lanes', () => {
     sandbox.control.setFaults({errorRate: 1, errorStatus: 400, pathPattern: '^/v5/pins$'});
     const {sink, committed, events} = recordingEvents();
     const {deps} = harness(sink);
+    const source = deps.source as RecordSource;
     const slowAds: RecordSource = {
       async *pages(request) {
-        for await (const page of deps.source.pages(request)) {
+        for await (const page of source.pages(request)) {
           await new Promise((r) => setTimeout(r, 5));
           yield page;
         }
