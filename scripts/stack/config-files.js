@@ -1,28 +1,49 @@
 'use strict';
-/** The files a single-node KRaft broker needs, written into the stack's state folder. */
+/** The files a KRaft broker needs (one node, or each node of a small cluster), written into the stack's state folder. */
 
 /**
- * @param {{kafkaPort: number, controllerPort: number, dataDir: string, listeners?: string}} options
- *   listeners: the listener block (default: PLAINTEXT for clients and the broker; secure.js has the SASL_SSL one)
+ * Replication of the internal topics and the broker defaults the service's topics take (it creates them with
+ * replication factor -1 = `default.replication.factor`): one node can only have 1; a cluster of three gets 3
+ * with `min.insync.replicas` 2, so one broker may be down without stopping writes (acks=all) or losing any.
+ * @param {number} nodes
  */
-function serverProperties({kafkaPort, controllerPort, dataDir, listeners}) {
-  return `# Written by scripts/stack: single-node KRaft broker for tests and local runs. 127.0.0.1 only.
+function replicationSettings(nodes) {
+  const replicas = Math.min(nodes, 3);
+  const minIsr = replicas >= 3 ? 2 : 1;
+  return {replicas, minIsr};
+}
+
+/**
+ * @param {{kafkaPort: number, controllerPort: number, dataDir: string, listeners?: string, nodeId?: number,
+ *   voters?: Array<{id: number, controllerPort: number}>}} options
+ *   listeners: the listener block (default: PLAINTEXT for clients and the broker; secure.js has the SASL_SSL one);
+ *   nodeId and voters: this node and every controller of the cluster (default: node 1 alone)
+ */
+function serverProperties({kafkaPort, controllerPort, dataDir, listeners, nodeId = 1, voters}) {
+  const quorum = voters ?? [{id: nodeId, controllerPort}];
+  const {replicas, minIsr} = replicationSettings(quorum.length);
+  const shape =
+    quorum.length === 1
+      ? '# One node: replication factor and min ISR 1 for the internal topics, or group and transaction\n' +
+        '# coordinators never become available.'
+      : `# ${quorum.length} nodes, each broker and controller: every topic on ${replicas} of them, ${minIsr} in sync to\n` +
+        '# accept a write, so one broker can be stopped (scripts/stack: stopBroker) without losing or refusing any.';
+  return `# Written by scripts/stack: KRaft node ${nodeId} of ${quorum.length} for tests and local runs. 127.0.0.1 only.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${controllerPort}
+node.id=${nodeId}
+controller.quorum.voters=${quorum.map((v) => `${v.id}@127.0.0.1:${v.controllerPort}`).join(',')}
 ${listeners ?? plaintextListeners(kafkaPort, controllerPort)}
 log.dirs=${dataDir}
-# One node: replication factor and min ISR 1 for the internal topics, or group and transaction
-# coordinators never become available.
-offsets.topic.replication.factor=1
+${shape}
+offsets.topic.replication.factor=${replicas}
 offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=${replicas}
+transaction.state.log.min.isr=${minIsr}
 transaction.state.log.num.partitions=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-default.replication.factor=1
-min.insync.replicas=1
+share.coordinator.state.topic.replication.factor=${replicas}
+share.coordinator.state.topic.min.isr=${minIsr}
+default.replication.factor=${replicas}
+min.insync.replicas=${minIsr}
 num.partitions=1
 group.initial.rebalance.delay.ms=0
 # Topics are created explicitly (admin.createTopics with waitForLeaders): no auto-create race.
@@ -59,4 +80,4 @@ rootLogger.appenderRef.stdout.ref = STDOUT
 ${loggers.join('')}`;
 }
 
-module.exports = {serverProperties, log4j2Properties};
+module.exports = {serverProperties, log4j2Properties, replicationSettings};

@@ -28,6 +28,20 @@ export interface StackSecurity {
   registry: {username: string; password: string};
 }
 
+/** One Kafka node (KRaft broker + controller) of a stack. */
+export interface BrokerState {
+  /** node.id, 1-based */
+  id: number;
+  /** 0 while stopped by stopBroker */
+  pid: number;
+  port: number;
+  controllerPort: number;
+  log: string;
+  serverProperties: string;
+  /** its log.dirs: kept by stopBroker, removed by stopStack */
+  dataDir: string;
+}
+
 export interface StackState {
   version: 1;
   stackId: string;
@@ -36,6 +50,7 @@ export interface StackState {
   dir: string;
   startedAt: string;
   ownerPid: number | null;
+  /** node 1 (the only one by default); `brokers` lists every node */
   kafka: {
     pid: number;
     /** the client listener (SASL_SSL when secured) */
@@ -46,7 +61,13 @@ export interface StackState {
     version: string;
     java: string;
     log: string;
+    /** how a node's JVM is started again (startBroker) */
+    classpath?: string;
+    log4j2?: string;
+    heap?: string;
   };
+  /** every Kafka node (absent in state files of older single-broker stacks) */
+  brokers?: BrokerState[];
   registry: {
     pid: number;
     port: number;
@@ -85,6 +106,11 @@ export interface StartStackOptions {
    * default false (plaintext). Needs the openssl command line tool.
    */
   secure?: boolean;
+  /**
+   * Kafka nodes (each broker and controller), default 1. With 3, every topic gets replication factor 3 and
+   * min.insync.replicas 2 (internal topics included, and the broker defaults the service's topics take).
+   */
+  brokers?: number;
 }
 
 export interface RunningStack {
@@ -111,6 +137,22 @@ export function localStackPrerequisites(options?: {rootDir?: string; cacheDir?: 
   reason: string;
 };
 export function readState(dir: string): StackState | undefined;
+/** Stops nodes keeping their data (`kill`: SIGKILL at once, a crash); several ids = one call for all. */
+export function stopBroker(options: {
+  dir?: string;
+  rootDir?: string;
+  id: number | number[];
+  kill?: boolean;
+  log?: (message: string) => void;
+}): Promise<{pids: number[]}>;
+/** Starts stopped nodes again on their data and waits until each answers (the whole cluster: pass every id). */
+export function startBroker(options: {
+  dir?: string;
+  rootDir?: string;
+  id: number | number[];
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}): Promise<{pids: number[]; started: number[]}>;
 /** Polls `check` every 500 ms until true; fails (quoting the log's tail) when the process dies or time runs out. */
 export function waitFor(
   name: string,

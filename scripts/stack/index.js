@@ -25,6 +25,7 @@ const {findKafkaJava, findRegistryJava} = require('./java');
 const {withLock} = require('./lock');
 const {HOST, canConnect, freePorts, httpGet, isPortFree} = require('./net');
 const {isAlive, isOurs, spawnDetached, stopProcess} = require('./processes');
+const {brokerById, brokerCount, brokerFiles, brokerJvmArgs, brokersOf} = require('./brokers');
 const secure = require('./secure');
 
 const ROOT_DIR = path.resolve(__dirname, '..', '..');
@@ -67,6 +68,7 @@ async function startStack(options = {}) {
         const health = await probe(existing);
         if (health.healthy) {
           refuseOtherMode(existing, Boolean(options.secure));
+          refuseOtherSize(existing, brokerCount(options.brokers));
           log(
             `stack already running in ${dir} (Kafka PID ${existing.kafka.pid}, registry PID ${existing.registry.pid})`
           );
@@ -100,6 +102,16 @@ function refuseOtherMode(existing, wantSecure) {
   throw new StackError(
     `a ${mode(!wantSecure)} stack is running in ${existing.dir}, and a ${mode(wantSecure)} one was asked for: ` +
       'stop it first (npm run stack:down with the same STACK_DIR) or use another state folder (STACK_DIR / --dir)'
+  );
+}
+
+/** @param {StackState} existing @param {number} wanted brokers */
+function refuseOtherSize(existing, wanted) {
+  const running = brokersOf(existing).length;
+  if (running === wanted) return;
+  throw new StackError(
+    `a stack of ${running} broker(s) is running in ${existing.dir}, and ${wanted} were asked for: stop it first ` +
+      '(npm run stack:down with the same STACK_DIR) or use another state folder (STACK_DIR / --dir)'
   );
 }
 
@@ -190,19 +202,22 @@ function chooseRegistry(requested, kafkaJava, log) {
 async function spawnStack(
   /** @type {any} */ {dir, kafkaJava, registry, kafkaLibs, apicurioJar, options, log}
 ) {
-  const [kafkaPort, controllerPort, registryPort, managementPort, internalPort] =
-    /** @type {[number, number, number, number, number]} */ (await freePorts(options.secure ? 5 : 4));
+  const count = brokerCount(options.brokers);
+  if (count > 1 && options.secure) {
+    throw new StackError('a secured stack (--secure) runs one broker; --brokers > 1 is plaintext only');
+  }
+  const ports = await freePorts(4 + (options.secure ? 1 : 0) + 2 * (count - 1));
+  const [kafkaPort, controllerPort, registryPort, managementPort] = /** @type {number[]} */ (ports);
+  const internalPort = options.secure ? ports[4] : undefined;
+  const extraPorts = ports.slice(options.secure ? 5 : 4);
   const security = options.secure ? await secure.prepareSecurity(dir) : undefined;
   // The state folder then holds the stack's passwords (state.json, env, secure/): its owner's only.
   if (security) fs.chmodSync(dir, 0o700);
   const stackId = crypto.randomUUID();
   const marker = `-Dpinterest.cdc.stack=${stackId}`;
-  const dataDir = path.join(dir, 'data');
   const logsDir = path.join(dir, 'logs');
-  fs.rmSync(dataDir, {recursive: true, force: true});
-  fs.mkdirSync(dataDir, {recursive: true});
+  fs.rmSync(path.join(dir, 'data'), {recursive: true, force: true});
   fs.mkdirSync(logsDir, {recursive: true});
-  const serverProps = path.join(dir, 'server.properties');
   const log4j2 = path.join(dir, 'log4j2.properties');
   const listeners = security
     ? secure.secureListenerProperties({
@@ -212,11 +227,33 @@ async function spawnStack(
         keystoreFile: security.keystoreFile,
       })
     : undefined;
-  fs.writeFileSync(serverProps, serverProperties({kafkaPort, controllerPort, dataDir, listeners}));
+  /** @type {import('./index').BrokerState[]} */
+  const brokers = Array.from({length: count}, (_, i) => ({
+    id: i + 1,
+    pid: 0,
+    port: i === 0 ? kafkaPort : /** @type {number} */ (extraPorts[2 * (i - 1)]),
+    controllerPort: i === 0 ? controllerPort : /** @type {number} */ (extraPorts[2 * (i - 1) + 1]),
+    ...brokerFiles(dir, i + 1, count),
+  }));
+  const voters = brokers.map((b) => ({id: b.id, controllerPort: b.controllerPort}));
+  for (const broker of brokers) {
+    fs.mkdirSync(broker.dataDir, {recursive: true});
+    fs.writeFileSync(
+      broker.serverProperties,
+      serverProperties({
+        kafkaPort: broker.port,
+        controllerPort: broker.controllerPort,
+        dataDir: broker.dataDir,
+        listeners,
+        nodeId: broker.id,
+        voters,
+      })
+    );
+    fs.writeFileSync(broker.log, '');
+  }
   fs.writeFileSync(log4j2, log4j2Properties());
-  const kafkaLog = path.join(logsDir, 'kafka.log');
+  const kafkaLog = /** @type {import('./index').BrokerState} */ (brokers[0]).log;
   const registryLog = path.join(logsDir, 'registry.log');
-  fs.writeFileSync(kafkaLog, '');
   fs.writeFileSync(registryLog, '');
   const classpath = path.join(kafkaLibs, '*');
   const logging = `-Dlog4j2.configurationFile=${log4j2}`;
@@ -256,7 +293,11 @@ async function spawnStack(
       version: KAFKA_VERSION,
       java: kafkaJava.java,
       log: kafkaLog,
+      classpath,
+      log4j2,
+      heap: options.kafkaHeap ?? (count > 1 ? '384m' : '512m'),
     },
+    brokers,
     registry: {
       pid: registryPid,
       port: registryPort,
@@ -269,7 +310,7 @@ async function spawnStack(
     reaperPid: null,
     ...(security ? {security} : {}),
     env: {
-      KAFKA_BROKERS: `${HOST}:${kafkaPort}`,
+      KAFKA_BROKERS: brokers.map((b) => `${HOST}:${b.port}`).join(','),
       SCHEMA_REGISTRY_URL: `http://${HOST}:${registryPort}${CCOMPAT_PATH}`,
       ...(security ? secure.securityEnv(security) : {}),
     },
@@ -279,30 +320,26 @@ async function spawnStack(
   try {
     const clusterId = newClusterId();
     const scram = security ? secure.scramFormatArgs(security) : [];
-    await formatStorage(kafkaJava.java, classpath, logging, clusterId, serverProps, kafkaLog, scram);
+    // One at a time: each format is a JVM, and the machine may have two cores.
+    for (const broker of brokers) {
+      await formatStorage(
+        kafkaJava.java,
+        classpath,
+        logging,
+        clusterId,
+        broker.serverProperties,
+        broker.log,
+        scram
+      );
+    }
   } catch (error) {
     await stopFromState(state, dir, log);
     throw error;
   }
-  state.kafka.pid = spawnDetached(
-    kafkaJava.java,
-    [
-      '-Xms256m',
-      `-Xmx${options.kafkaHeap ?? '512m'}`,
-      '-XX:+UseG1GC',
-      '-XX:+ExitOnOutOfMemoryError',
-      '-Djava.awt.headless=true',
-      marker,
-      `-Dpinterest.cdc.stack.dir=${dir}`,
-      `-Dkafka.logs.dir=${logsDir}`,
-      logging,
-      '-cp',
-      classpath,
-      'kafka.Kafka',
-      serverProps,
-    ],
-    {logFile: kafkaLog, cwd: dir}
-  );
+  for (const broker of brokers) {
+    broker.pid = spawnBrokerJvm(state, broker);
+    writeState(dir, state);
+  }
   if (options.ownerPid) {
     state.reaperPid = spawnDetached(
       process.execPath,
@@ -312,10 +349,145 @@ async function spawnStack(
   }
   writeState(dir, state);
   log(
-    `started Kafka (PID ${state.kafka.pid}, port ${kafkaPort}${security ? ' SASL_SSL' : ''}) and Apicurio ` +
+    `started Kafka (${brokers.map((b) => `node ${b.id}: PID ${b.pid}, port ${b.port}`).join('; ')}` +
+      `${security ? ' SASL_SSL' : ''}) and Apicurio ` +
       `(PID ${registryPid}, port ${registryPort}${security ? ', basic auth' : ''}); logs in ${logsDir}`
   );
   return state;
+}
+
+/**
+ * Starts one Kafka node's JVM (marked as this stack's) and keeps `state.kafka.pid` = node 1's.
+ * @param {StackState} state @param {import('./index').BrokerState} broker
+ * @returns {number} its PID
+ */
+function spawnBrokerJvm(state, broker) {
+  const pid = spawnDetached(
+    state.kafka.java,
+    brokerJvmArgs({
+      marker: state.marker,
+      dir: state.dir,
+      heap: state.kafka.heap ?? '512m',
+      classpath: /** @type {string} */ (state.kafka.classpath),
+      log4j2: /** @type {string} */ (state.kafka.log4j2),
+      serverProperties: broker.serverProperties,
+    }),
+    {logFile: broker.log, cwd: state.dir}
+  );
+  broker.pid = pid;
+  if (broker.id === 1) state.kafka.pid = pid;
+  return pid;
+}
+
+/**
+ * Stops Kafka nodes of a running stack (`id`: one, or several at once: the whole cluster) and keeps their data, so
+ * startBroker brings them back as they were (a restart, not new nodes). `kill`: SIGKILL at once (a crash) instead
+ * of SIGTERM (a clean shutdown). The stack's lock is held once for all of them (it is not re-entrant).
+ * @param {{dir?: string, rootDir?: string, id: number | number[], kill?: boolean, log?: (msg: string) => void}} options
+ * @returns {Promise<{pids: number[]}>} the PIDs stopped
+ */
+async function stopBroker(options) {
+  const {dir, log} = resolveDir(options);
+  const ids = Array.isArray(options.id) ? options.id : [options.id];
+  return withLock(
+    path.join(dir, '.lock'),
+    async () => {
+      const state = requireState(dir);
+      const brokers = ids.map((id) => brokerById(state, id));
+      const pids = brokers.map((b) => b.pid);
+      await Promise.all(
+        brokers.map((broker) =>
+          stopProcess(broker.pid, state.marker, {
+            graceMs: 20_000,
+            signal: options.kill ? 'SIGKILL' : 'SIGTERM',
+            log,
+            name: `Kafka node ${broker.id} (PID ${broker.pid})`,
+          })
+        )
+      );
+      await waitPortsFree(
+        brokers.flatMap((b) => [b.port, b.controllerPort]),
+        dir
+      );
+      for (const broker of brokers) {
+        broker.pid = 0;
+        if (broker.id === 1) state.kafka.pid = 0;
+        log(
+          `${options.kill ? 'killed' : 'stopped'} Kafka node ${broker.id}; its data stays in ${broker.dataDir}`
+        );
+      }
+      writeState(dir, state);
+      return {pids};
+    },
+    {log}
+  );
+}
+
+/**
+ * Starts nodes stopped by stopBroker (or that died) again on their data, and waits until each answers. Several
+ * at once when a majority of the controllers is down (the whole cluster): none answers before a quorum is back.
+ * @param {{dir?: string, rootDir?: string, id: number | number[], timeoutMs?: number, log?: (msg: string) => void}} options
+ * @returns {Promise<{pids: number[], started: number[]}>} started: the ids that were not running
+ */
+async function startBroker(options) {
+  const {dir, log} = resolveDir(options);
+  const ids = Array.isArray(options.id) ? options.id : [options.id];
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const {state, brokers, started} = await withLock(
+    path.join(dir, '.lock'),
+    async () => {
+      const state = requireState(dir);
+      const brokers = ids.map((id) => brokerById(state, id));
+      /** @type {number[]} */
+      const started = [];
+      for (const broker of brokers) {
+        if (isOurs(broker.pid, state.marker)) continue;
+        spawnBrokerJvm(state, broker);
+        started.push(broker.id);
+      }
+      writeState(dir, state);
+      return {state, brokers, started};
+    },
+    {log}
+  );
+  const deadline = Date.now() + timeoutMs;
+  await Promise.all(
+    brokers.map(async (broker) => {
+      const ms = await waitFor(`Kafka node ${broker.id}`, broker.pid, broker.log, deadline, timeoutMs, () =>
+        kafkaAnswers(broker.port, state.security)
+      );
+      if (started.includes(broker.id))
+        log(`Kafka node ${broker.id} restarted (PID ${broker.pid}, ready in ${ms} ms)`);
+    })
+  );
+  return {pids: brokers.map((b) => b.pid), started};
+}
+
+/** @param {{dir?: string, rootDir?: string, log?: (msg: string) => void}} options */
+function resolveDir(options) {
+  return {
+    dir: path.resolve(options.rootDir ?? ROOT_DIR, options.dir ?? '.stack'),
+    log: options.log ?? defaultLog,
+  };
+}
+
+/** @param {string} dir @returns {StackState} */
+function requireState(dir) {
+  const state = readState(dir);
+  if (!state) throw new StackError(`no stack recorded in ${dir} (start one with npm run stack:up)`);
+  return state;
+}
+
+/** @param {number[]} ports @param {string} dir */
+async function waitPortsFree(ports, dir) {
+  const deadline = Date.now() + 30_000;
+  for (const port of ports) {
+    while (!(await isPortFree(port))) {
+      if (Date.now() > deadline)
+        throw new StackError(`port ${port} is still in use after stopping it in the stack in ${dir}`);
+      await sleep(200);
+    }
+  }
 }
 
 /**
@@ -374,10 +546,18 @@ async function formatStorage(java, classpath, logging, clusterId, serverProps, k
  */
 async function waitReady(state, timeoutMs, log) {
   const deadline = Date.now() + timeoutMs;
+  const brokers = brokersOf(state);
   await Promise.all([
-    waitFor('Kafka', state.kafka.pid, state.kafka.log, deadline, timeoutMs, () =>
-      kafkaAnswers(state.kafka.port, state.security)
-    ).then((ms) => log(`Kafka ready on ${state.env.KAFKA_BROKERS} (${ms} ms)`)),
+    ...brokers.map((broker) =>
+      waitFor(
+        brokers.length === 1 ? 'Kafka' : `Kafka node ${broker.id}`,
+        broker.pid,
+        broker.log,
+        deadline,
+        timeoutMs,
+        () => kafkaAnswers(broker.port, state.security, brokers.length)
+      ).then((ms) => log(`Kafka ready on ${HOST}:${broker.port} (${ms} ms)`))
+    ),
     waitFor('Apicurio Registry', state.registry.pid, state.registry.log, deadline, timeoutMs, () =>
       registryAnswers(state.env.SCHEMA_REGISTRY_URL, state.security)
     ).then((ms) => log(`Apicurio ready on ${state.env.SCHEMA_REGISTRY_URL} (${ms} ms)`)),
@@ -415,8 +595,11 @@ async function waitFor(name, pid, logFile, deadline, timeoutMs, check) {
   }
 }
 
-/** @param {number} port @param {secure.StackSecurity} [security] the secured listener's client side */
-async function kafkaAnswers(port, security) {
+/**
+ * @param {number} port @param {secure.StackSecurity} [security] the secured listener's client side
+ * @param {number} [clusterSize] also wait until the cluster has this many brokers registered
+ */
+async function kafkaAnswers(port, security, clusterSize = 1) {
   if (!(await canConnect(port, 1000))) return false;
   const {Kafka, logLevel} = require('kafkajs');
   const kafka = new Kafka({
@@ -432,6 +615,7 @@ async function kafkaAnswers(port, security) {
   try {
     await admin.connect();
     await admin.listTopics();
+    if (clusterSize > 1) return (await admin.describeCluster()).brokers.length >= clusterSize;
     return true;
   } catch {
     return false;
@@ -470,9 +654,12 @@ async function registryAnswers(url, security) {
  */
 async function probe(state) {
   const problems = [];
-  if (!isOurs(state.kafka.pid, state.marker)) problems.push(`Kafka PID ${state.kafka.pid} is not running`);
-  else if (!(await canConnect(state.kafka.port)))
-    problems.push(`Kafka port ${state.kafka.port} does not answer`);
+  const brokers = brokersOf(state);
+  for (const broker of brokers) {
+    const name = brokers.length === 1 ? 'Kafka' : `Kafka node ${broker.id}`;
+    if (!isOurs(broker.pid, state.marker)) problems.push(`${name} PID ${broker.pid} is not running`);
+    else if (!(await canConnect(broker.port))) problems.push(`${name} port ${broker.port} does not answer`);
+  }
   if (!isOurs(state.registry.pid, state.marker))
     problems.push(`registry PID ${state.registry.pid} is not running`);
   else if (!(await registryAnswers(state.env.SCHEMA_REGISTRY_URL, state.security).catch(() => false))) {
@@ -513,12 +700,15 @@ async function stopFromState(state, dir, log) {
   if (state.reaperPid && state.reaperPid !== process.pid) {
     await stopProcess(state.reaperPid, state.stackId, {graceMs: 3000, log, name: 'reaper'});
   }
+  const brokers = brokersOf(state);
   const stopped = await Promise.all([
-    stopProcess(state.kafka.pid, state.marker, {
-      graceMs: 20_000,
-      log,
-      name: `Kafka (PID ${state.kafka.pid})`,
-    }),
+    ...brokers.map((broker) =>
+      stopProcess(broker.pid, state.marker, {
+        graceMs: 20_000,
+        log,
+        name: `Kafka node ${broker.id} (PID ${broker.pid})`,
+      })
+    ),
     stopProcess(state.registry.pid, state.marker, {
       graceMs: 10_000,
       log,
@@ -526,22 +716,16 @@ async function stopFromState(state, dir, log) {
     }),
   ]);
   if (stopped.some(Boolean))
-    log(`stopped Kafka PID ${state.kafka.pid} and registry PID ${state.registry.pid}`);
-  const ports = [
-    state.kafka.port,
-    state.kafka.controllerPort,
-    ...(state.kafka.internalPort ? [state.kafka.internalPort] : []),
-    state.registry.port,
-    state.registry.managementPort,
-  ];
-  const deadline = Date.now() + 30_000;
-  for (const port of ports) {
-    while (!(await isPortFree(port))) {
-      if (Date.now() > deadline)
-        throw new StackError(`port ${port} is still in use after stopping the stack in ${dir}`);
-      await sleep(200);
-    }
-  }
+    log(`stopped Kafka PID ${brokers.map((b) => b.pid).join(', ')} and registry PID ${state.registry.pid}`);
+  await waitPortsFree(
+    [
+      ...brokers.flatMap((b) => [b.port, b.controllerPort]),
+      ...(state.kafka.internalPort ? [state.kafka.internalPort] : []),
+      state.registry.port,
+      state.registry.managementPort,
+    ],
+    dir
+  );
   fs.rmSync(path.join(dir, 'data'), {recursive: true, force: true});
   if (state.security) fs.rmSync(state.security.dir, {recursive: true, force: true});
   fs.rmSync(path.join(dir, STATE_FILE), {force: true});
@@ -634,6 +818,8 @@ function logTail(file, lines = 25) {
 module.exports = {
   startStack,
   stopStack,
+  stopBroker,
+  startBroker,
   stackStatus,
   localStackPrerequisites,
   readState,

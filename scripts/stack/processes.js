@@ -124,9 +124,10 @@ function findProcesses(marker) {
 /**
  * Stops a process we started: SIGTERM to its process group (or the PID alone when it leads no group), then
  * SIGKILL after `graceMs`. Does nothing when the PID is gone or is not ours (`marker` not in its command line).
+ * `signal: 'SIGKILL'` kills at once (a crash, for tests of what a crash leaves).
  * @param {number | undefined} pid
  * @param {string} marker
- * @param {{graceMs?: number, log?: (msg: string) => void, name?: string}} [options]
+ * @param {{graceMs?: number, log?: (msg: string) => void, name?: string, signal?: 'SIGTERM' | 'SIGKILL'}} [options]
  * @returns {Promise<boolean>} true when a process was signalled
  */
 async function stopProcess(pid, marker, options = {}) {
@@ -134,8 +135,8 @@ async function stopProcess(pid, marker, options = {}) {
   const graceMs = options.graceMs ?? 20_000;
   const stat = readProcStat(pid);
   const target = stat === undefined || stat.pgrp === pid ? -pid : pid;
-  signal(target, pid, 'SIGTERM');
-  if (await waitForExit(pid, graceMs)) return true;
+  signal(target, pid, options.signal ?? 'SIGTERM');
+  if (await waitForExit(pid, options.signal === 'SIGKILL' ? 10_000 : graceMs)) return true;
   if (options.log) options.log(`${options.name ?? `PID ${pid}`} still running after ${graceMs} ms: SIGKILL`);
   signal(target, pid, 'SIGKILL');
   await waitForExit(pid, 10_000);

@@ -1,40 +1,37 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * node scripts/stack/stack.js up|down|status [--dir <state dir>] [--secure]
+ * node scripts/stack/stack.js up|down|status|broker [--dir <state dir>] [--secure] [--brokers N]
  *
  *   up      start Kafka + Apicurio (or find them running) and print KAFKA_BROKERS=... and
  *           SCHEMA_REGISTRY_URL=... on stdout (progress goes to stderr); also written to <dir>/env.
  *           --secure: Kafka's client port speaks SASL_SSL (SCRAM-SHA-512, a CA made for this start) and the
  *           registry requires basic auth; also prints KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_* and
  *           SCHEMA_REGISTRY_USERNAME/PASSWORD
- *   down    stop them, wait until their ports are free, remove the data
+ *           --brokers N: N KRaft nodes (default 1); with 3, topics get replication factor 3 and
+ *           min.insync.replicas 2 (KAFKA_BROKERS lists every node)
+ *   down    stop them (every node), wait until their ports are free, remove the data
+ *   broker stop|kill|start <id>
+ *           stop node <id> keeping its data (kill: SIGKILL, a crash), or start it again on that data
  *   status  print the state; exit 0 when running, 3 when not
  *
  * The state dir defaults to .stack/ in the repository (or STACK_DIR).
  */
-const {envLines, stackStatus, startStack, stopStack} = require('./index');
-
-function usage() {
-  process.stderr.write('usage: node scripts/stack/stack.js up|down|status [--dir <state dir>] [--secure]\n');
-  return 2;
-}
+const {envLines, stackStatus, startBroker, startStack, stopBroker, stopStack} = require('./index');
+const {brokersOf} = require('./brokers');
+const {USAGE, parseStackArgs} = require('./cli-args');
 
 /** @param {string[]} argv */
 async function main(argv) {
-  const command = argv[0];
-  let dir = process.env.STACK_DIR || '.stack';
-  let secure = false;
-  for (let i = 1; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--secure' && command === 'up') secure = true;
-    else if (arg === '--dir' && argv[i + 1]) dir = /** @type {string} */ (argv[++i]);
-    else if (arg && arg.startsWith('--dir=')) dir = arg.slice('--dir='.length);
-    else return usage();
+  const parsed = parseStackArgs(argv, process.env.STACK_DIR || '.stack');
+  if ('error' in parsed) {
+    process.stderr.write(`${parsed.error}\n${USAGE}\n`);
+    return 2;
   }
-  switch (command) {
+  const {dir} = parsed;
+  switch (parsed.command) {
     case 'up': {
-      const stack = await startStack({dir, secure});
+      const stack = await startStack({dir, secure: parsed.secure, brokers: parsed.brokers});
       process.stdout.write(envLines(stack.env).join('\n') + '\n');
       return 0;
     }
@@ -43,14 +40,24 @@ async function main(argv) {
       process.stderr.write(stopped ? '[stack] stack stopped\n' : `[stack] no stack recorded in ${dir}\n`);
       return 0;
     }
+    case 'broker': {
+      if (parsed.action === 'start') await startBroker({dir, id: parsed.id});
+      else await stopBroker({dir, id: parsed.id, kill: parsed.action === 'kill'});
+      return 0;
+    }
     case 'status': {
       const status = await stackStatus({dir});
       const s = status.state;
       if (s) {
         process.stderr.write(
           `[stack] ${status.running ? 'running' : 'NOT healthy'} in ${s.dir} since ${s.startedAt}\n` +
-            `[stack]   Kafka ${s.kafka.version}: PID ${s.kafka.pid}, port ${s.kafka.port} ` +
-            `(controller ${s.kafka.controllerPort}), log ${s.kafka.log}\n` +
+            brokersOf(s)
+              .map(
+                (b) =>
+                  `[stack]   Kafka ${s.kafka.version} node ${b.id}: ${b.pid ? `PID ${b.pid}` : 'stopped'}, ` +
+                  `port ${b.port} (controller ${b.controllerPort}), log ${b.log}\n`
+              )
+              .join('') +
             `[stack]   Apicurio ${s.registry.version} on Java ${s.registry.javaVersion}: PID ${s.registry.pid}, ` +
             `port ${s.registry.port} (management ${s.registry.managementPort}), log ${s.registry.log}\n` +
             (s.security
@@ -63,8 +70,6 @@ async function main(argv) {
       if (status.running && s) process.stdout.write(envLines(s.env).join('\n') + '\n');
       return status.running ? 0 : 3;
     }
-    default:
-      return usage();
   }
 }
 

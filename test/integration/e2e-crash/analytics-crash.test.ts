@@ -14,10 +14,10 @@ import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import path from 'node:path';
 
-import {analyticsColumn} from '../../../src/collections';
 import {addDays, todayUtc} from '../../../src/pinterest/dates';
 import {TRUTH_COLUMNS, type RunningSandbox} from '../../../src/sandbox';
 import {startAnalyticsSandbox} from '../../unit/analytics/analytics-sandbox';
+import {analyticsView, type AnalyticsView} from '../helpers/analytics-truth';
 import {readCommitted, type ConsumedMessage} from '../helpers/committed-events';
 import {crashSeed, seededRandomInt} from '../helpers/seeded-random';
 import {cliChildEnv} from '../helpers/service-env';
@@ -57,6 +57,15 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
 
   beforeAll(async () => {
     ({sandbox, adAccountId} = await startAnalyticsSandbox(11));
+    view = analyticsView({
+      sandbox,
+      adAccountId,
+      prefix,
+      collections: ANALYTICS,
+      columns: COLUMNS,
+      startDate,
+      endDate: today,
+    });
   });
 
   afterAll(async () => {
@@ -81,7 +90,7 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
 
   /** One `sync --once --json` child; with `killAt`, SIGKILLed once the sandbox served that many analytics requests. */
   async function runSync(
-    options: {killAt?: number; killDelayMs?: number} = {}
+    options: {killAt?: number; killDelayMs?: number; finishing?: 'allowed'} = {}
   ): Promise<{stdout: string; killed: boolean}> {
     sandbox.control.resetStats();
     const child = spawn(process.execPath, [CLI, 'sync', '--once', '--json'], {
@@ -113,6 +122,10 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
     const tail = `\n--- stderr (tail) ---\n${stderr.slice(-3000)}\n--- stdout ---\n${stdout}`;
     if (options.killAt === undefined && code !== 0)
       throw new Error(`sync --once exited with ${code ?? signal}${tail}`);
+    // A run that finished cleanly before its kill point (the backfill left had fewer requests than the random
+    // target) is a run without a kill, not a failure; the caller counts kills.
+    if (options.killAt !== undefined && options.finishing === 'allowed' && code === 0)
+      return {stdout, killed: false};
     if (options.killAt !== undefined && signal !== 'SIGKILL')
       throw new Error(
         `the run was meant to be killed at analytics request ${options.killAt} but ended with ${code}${tail}`
@@ -126,85 +139,44 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
       registryUrl: schemaRegistryUrl(),
       topics: ANALYTICS.map((c) => `${prefix}.${c}`),
     });
-  const collectionOf = (m: ConsumedMessage) => m.topic.slice(prefix.length + 1);
-  const dateText = (value: unknown) =>
-    typeof value === 'number' ? addDays('1970-01-01', value) : String(value);
-  const keyText = (collection: string, key: Record<string, unknown>) =>
-    `${collection} ${Object.entries(key)
-      .map(([k, v]) => (k === 'date' ? dateText(v) : String(v)))
-      .join(' ')}`;
-  const figures = (image: Record<string, unknown> | null): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    for (const name of COLUMNS) {
-      const value = image?.[analyticsColumn(name)!.field];
-      if (value !== null && value !== undefined) out[name] = value;
-    }
-    return out;
-  };
-
-  /** The truth of every analytics collection over [startDate, today]: key text -> figures. */
-  function truth(): Map<string, Record<string, unknown>> {
-    const out = new Map<string, Record<string, unknown>>();
-    for (const collection of ANALYTICS) {
-      const {items} = sandbox.control.analyticsTruth({
-        collection: collection as never,
-        adAccountId,
-        startDate,
-        endDate: today,
-        columns: COLUMNS,
-      });
-      for (const item of items) out.set(keyText(collection, item.key), figures(mapRow(item.row)));
-    }
-    return out;
-  }
-  const mapRow = (row: Record<string, unknown>) =>
-    Object.fromEntries(
-      COLUMNS.filter((c) => row[c] !== undefined).map((c) => [analyticsColumn(c)!.field, row[c]])
-    );
-
-  /** The topics' last image per key (a `d` or a tombstone removes it), as figures. */
-  function lastImages(messages: ConsumedMessage[]): Map<string, Record<string, unknown>> {
-    const out = new Map<string, Record<string, unknown>>();
-    for (const m of messages) {
-      const key = keyText(collectionOf(m), m.key);
-      const value = m.value as unknown as Envelope | null;
-      if (value === null || value.op === 'd') out.delete(key);
-      else out.set(key, figures(value.after));
-    }
-    return out;
-  }
+  let view: AnalyticsView;
 
   const position = (m: ConsumedMessage) => `${m.topic}:${m.partition}:${m.offset}`;
   let backfillPositions = new Set<string>();
 
   test('backfill: SIGKILLed 3 times mid-backfill, then one complete run: one r per truth row', async () => {
+    let kills = 0;
     for (let k = 1; k <= 3; k++) {
       const killAt = randomInt(2, 9);
       const killDelayMs = randomInt(0, 400);
-      await runSync({killAt, killDelayMs});
+      const {killed} = await runSync({killAt, killDelayMs, finishing: k === 1 ? undefined : 'allowed'});
+      if (killed) kills += 1;
       const committed = (await read()).filter((m) => m.value !== null);
       log.push(
-        `backfill kill ${k}: after analytics request ${killAt} + ${killDelayMs} ms; ${committed.length} events committed so far`
+        killed
+          ? `backfill kill ${k}: after analytics request ${killAt} + ${killDelayMs} ms; ${committed.length} events committed so far`
+          : `backfill run ${k}: finished before analytics request ${killAt}; ${committed.length} events committed`
       );
     }
+    expect(kills).toBeGreaterThanOrEqual(1);
     await runSync();
     const messages = await read();
     const events = messages.filter((m) => m.value !== null);
     const ops = new Set(events.map((m) => (m.value as unknown as Envelope).op));
     expect(ops).toEqual(new Set(['r']));
-    const keys = events.map((m) => keyText(collectionOf(m), m.key));
+    const keys = events.map((m) => view.keyText(view.collectionOf(m), m.key));
     const doubled = keys.filter((k, i) => keys.indexOf(k) !== i);
     expect(doubled).toEqual([]);
-    expect(lastImages(messages)).toEqual(truth());
+    expect(view.lastImages(messages)).toEqual(view.truth());
     backfillPositions = new Set(messages.map(position));
     log.push(
-      `backfill: ${events.length} r events (${ANALYTICS.map((c) => `${c} ${events.filter((m) => collectionOf(m) === c).length}`).join(', ')})`
+      `backfill: ${events.length} r events (${ANALYTICS.map((c) => `${c} ${events.filter((m) => view.collectionOf(m) === c).length}`).join(', ')})`
     );
   });
 
   test('restatements: a run killed mid-restatement, then one complete: one u per changed row, nothing else', async () => {
     expect(backfillPositions.size).toBeGreaterThan(0);
-    const before = truth();
+    const before = view.truth();
     const res = await fetch(`${sandbox.controlUrl}/changes`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
@@ -216,7 +188,7 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
       }),
     });
     expect(res.status).toBe(200);
-    const after = truth();
+    const after = view.truth();
     const changed = [...after].filter(
       ([key, row]) => JSON.stringify(before.get(key)) !== JSON.stringify(row)
     );
@@ -233,20 +205,20 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
     const seen = new Set<string>();
     const expected = new Map(changed);
     for (const m of events) {
-      const key = keyText(collectionOf(m), m.key);
+      const key = view.keyText(view.collectionOf(m), m.key);
       const value = m.value as unknown as Envelope;
       if (value.op !== 'u') problems.push(`${key}: ${value.op}`);
       if (seen.has(key)) problems.push(`${key}: twice`);
       seen.add(key);
       if (!expected.has(key)) problems.push(`${key}: not a changed row`);
-      else if (JSON.stringify(figures(value.after)) !== JSON.stringify(expected.get(key)))
+      else if (JSON.stringify(view.figures(value.after)) !== JSON.stringify(expected.get(key)))
         problems.push(`${key}: after differs from the truth`);
-      else if (JSON.stringify(figures(value.before)) !== JSON.stringify(before.get(key)))
+      else if (JSON.stringify(view.figures(value.before)) !== JSON.stringify(before.get(key)))
         problems.push(`${key}: before differs from the truth before the change`);
     }
     for (const key of expected.keys()) if (!seen.has(key)) problems.push(`${key}: no event`);
     expect(problems).toEqual([]);
-    expect(lastImages(all)).toEqual(after);
+    expect(view.lastImages(all)).toEqual(after);
     log.push(
       `restatement kill: after analytics request ${killAt} + ${killDelayMs} ms; ${changed.length} rows changed, ${events.length} u events`
     );

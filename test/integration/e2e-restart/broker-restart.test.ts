@@ -4,9 +4,7 @@
  * goes on (the failed transaction is aborted and its batch sent again) to exactly one `r` per record.
  * Runs on a private local stack (Kafka + registry) so that killing its broker disturbs no other test.
  */
-import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {closeSync, openSync, readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 
 import {openPipeline, reopenPipeline} from '../../../src/app';
@@ -18,25 +16,19 @@ import {serviceEnv} from '../helpers/service-env';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const stackLib = require(join(ROOT, 'scripts', 'stack')) as {
-  startStack(o: object): Promise<{
-    env: {KAFKA_BROKERS: string; SCHEMA_REGISTRY_URL: string};
-    state: {kafka: {pid: number; log: string}; dir: string};
-    stop(): Promise<void>;
-  }>;
-};
+const stackLib = require(join(ROOT, 'scripts', 'stack')) as typeof import('../../../scripts/stack/index');
 const silent = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 const PINS = 3000;
 
 describe('broker restart during a snapshot', () => {
   let stack: Awaited<ReturnType<typeof stackLib.startStack>>;
   let sandbox: RunningSandbox;
-  let restartedPid: number | undefined;
+  const dir = `.stack/restart-${process.pid}`;
 
   beforeAll(async () => {
     stack = await stackLib.startStack({
       rootDir: ROOT,
-      dir: `.stack/restart-${process.pid}`,
+      dir,
       removeDirOnStop: true,
       ownerPid: process.pid,
       log: () => {},
@@ -45,7 +37,6 @@ describe('broker restart during a snapshot', () => {
   }, 180_000);
   afterAll(async () => {
     await sandbox?.close();
-    if (restartedPid) killQuietly(restartedPid);
     await stack?.stop();
   });
 
@@ -65,20 +56,11 @@ describe('broker restart during a snapshot', () => {
     const pinPages = () => sandbox.control.stats().requests.byEndpoint['GET /v5/pins'] ?? 0;
     await waitUntil(() => pinPages() >= 3, 60_000);
 
-    const argv = readFileSync(`/proc/${stack.state.kafka.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    process.kill(stack.state.kafka.pid, 'SIGKILL');
-    await waitUntil(() => !alive(stack.state.kafka.pid), 10_000);
+    // kill -9, then the same node started again on the data it left (scripts/stack stopBroker/startBroker).
+    await stackLib.stopBroker({rootDir: ROOT, dir, id: 1, kill: true, log: () => {}});
     const killedAtPage = pinPages();
     await new Promise((r) => setTimeout(r, 3000));
-    const log = openSync(`${stack.state.kafka.log}.restart`, 'a');
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: stack.state.dir,
-      detached: true,
-      stdio: ['ignore', log, log],
-    });
-    closeSync(log);
-    child.unref();
-    restartedPid = child.pid;
+    await stackLib.startBroker({rootDir: ROOT, dir, id: 1, log: () => {}});
 
     // If the broker died during a commit, the outcome of that batch is unknown and the cycle stops with
     // StateDivergedError; the service then rebuilds state from the changelog and syncs again (runService), as
@@ -114,23 +96,6 @@ describe('broker restart during a snapshot', () => {
     );
   }, 300_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
