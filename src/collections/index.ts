@@ -1,6 +1,6 @@
 export * from './types';
 export {ALL_ENTITY_STATUSES, MAX_PAGE_SIZE} from './entity-statuses';
-export {COLLECTIONS, CollectionRegistry, shardOf, topicOf} from './registry';
+export {COLLECTIONS, CollectionRegistry, topicOf} from './registry';
 export {adAccounts} from './ad-accounts';
 export {campaigns} from './campaigns';
 export {adGroups} from './ad-groups';

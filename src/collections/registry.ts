@@ -9,7 +9,6 @@ import {campaignAnalytics} from './campaign-analytics';
 import {campaigns} from './campaigns';
 import {pins} from './pins';
 import type {CollectionDeclaration} from './types';
-import {AD_ACCOUNTS_SHARD, TOKEN_USER_SHARD} from './types';
 
 /** Every collection the service knows. Adding one = a declaration file, its .avsc files and a line here. */
 export const COLLECTIONS: readonly CollectionDeclaration[] = [
@@ -62,19 +61,6 @@ export class CollectionRegistry {
 
   analytics(): CollectionDeclaration[] {
     return this.all.filter((c) => c.kind === 'analytics');
-  }
-}
-
-/** The state shard of a listing: the ad account id, `user` or `all` (DESIGN.md: state keyed by ad account). */
-export function shardOf(declaration: CollectionDeclaration, adAccountId?: string): string {
-  switch (declaration.scope) {
-    case 'ad_account':
-      if (!adAccountId) throw new Error(`Collection ${declaration.name} needs an ad account id`);
-      return adAccountId;
-    case 'token_user':
-      return TOKEN_USER_SHARD;
-    case 'ad_accounts':
-      return AD_ACCOUNTS_SHARD;
   }
 }
 

@@ -101,7 +101,13 @@ export function loadConfigWithSources(options: LoadConfigOptions = {}): LoadedCo
   for (const rule of [...crossRules, startDateRule(now)]) {
     if (rule.paths.some((path) => invalid.has(path))) continue;
     const unused = options.unusedGroups ?? [];
-    if (rule.paths.every((path) => unused.some((group) => path.startsWith(`${group}.`)))) continue;
+    const about = 'group' in rule ? rule.group : undefined;
+    if (
+      about !== undefined
+        ? unused.includes(about)
+        : rule.paths.every((path) => unused.some((group) => path.startsWith(`${group}.`)))
+    )
+      continue;
     problems.push(...rule.check(config as unknown as AppConfig));
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -8,6 +8,12 @@ import type {AppConfig} from './settings';
 
 export interface CrossRule {
   readonly paths: readonly string[];
+  /**
+   * The settings group the rule is about, when it reads paths of other groups too (the connections rule reads
+   * sync.adAccountIds): a command that does not use that group skips the rule. Default: the rule is skipped when
+   * every path it reads is in unused groups.
+   */
+  readonly group?: string;
   check(config: AppConfig): string[];
 }
 
@@ -23,6 +29,7 @@ export const crossRules: readonly CrossRule[] = [
       'pinterest.connections',
       'sync.adAccountIds',
     ],
+    group: 'pinterest',
     check: connectionProblems,
   },
   {

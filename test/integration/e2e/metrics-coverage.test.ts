@@ -18,7 +18,7 @@ import {Registry} from 'prom-client';
 
 import {runService} from '../../../src/app';
 import {loadConfig, type AppConfig} from '../../../src/config';
-import {METRIC_PREFIX, Metrics, Readiness, startHttpServer} from '../../../src/observability';
+import {METRIC_PREFIX, Metrics, Readiness, startHttpServer, SyncProgress} from '../../../src/observability';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {serviceEnv} from '../helpers/service-env';
 import {setMaxMessageBytes} from '../kafka/helpers';
@@ -53,7 +53,8 @@ describe('every declared metric moves in an end-to-end run', () => {
         adGroupsPerCampaign: 1,
         adsPerAdGroup: 2,
         boards: 2,
-        pins: 20,
+        // 4 pages of 250: a slowed listing is long enough to be scraped while it runs.
+        pins: 1000,
       },
     });
   });
@@ -142,6 +143,17 @@ describe('every declared metric moves in an end-to-end run', () => {
       await service.cycles(2);
       await scrape('an empty /campaigns listing, then no faults (the backfill through reports)');
 
+      // A slow /pins listing, scraped while it runs: its shard synced before, so the remaining records and seconds
+      // have an estimate (the gauges read 0 between listings).
+      sandbox.control.setFaults({latencyMs: 400, pathPattern: '/pins$'});
+      const slowCycle = service.cycles(1);
+      for (let i = 0; i < 80 && !moved.has(`${METRIC_PREFIX}sync_progress_remaining_seconds`); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await scrape('a slow /pins listing, while it runs');
+      }
+      sandbox.control.clearFaults();
+      await slowCycle;
+
       sandbox.control.exhaust('org_read');
       await service.cycles(1);
       await scrape('the org_read daily quota spent');
@@ -169,8 +181,12 @@ function startService(config: AppConfig, metrics: Metrics) {
   const stop = new AbortController();
   let ended = 0;
   const waiters: {at: number; resolve: () => void}[] = [];
+  // As `run` does (src/cli/serve.ts): the progress tracker feeds the pinterest_cdc_sync_progress_* gauges.
+  const progress = new SyncProgress();
+  metrics.trackProgress(() => progress.report());
   const outcome = runService({
     config,
+    progress,
     logger: silent,
     metrics,
     readiness: new Readiness(),

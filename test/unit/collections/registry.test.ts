@@ -1,12 +1,6 @@
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
-import {
-  ALL_ENTITY_STATUSES,
-  COLLECTIONS,
-  CollectionRegistry,
-  shardOf,
-  topicOf,
-} from '../../../src/collections';
+import {ALL_ENTITY_STATUSES, COLLECTIONS, CollectionRegistry, topicOf} from '../../../src/collections';
 import {defaultAvroDir, readSchemaFile} from '../../../src/serde';
 
 const avroDir = defaultAvroDir();
@@ -78,12 +72,8 @@ describe('collection declarations', () => {
     expect(registry.get('ad_analytics').rateCategory).toBe('ads_analytics');
   });
 
-  it('derives shards and topics', () => {
+  it('derives topics (shard ids: test/unit/sync/shards.test.ts)', () => {
     const registry = new CollectionRegistry();
-    expect(shardOf(registry.get('campaigns'), '549755885175')).toBe('549755885175');
-    expect(() => shardOf(registry.get('campaigns'))).toThrow(/needs an ad account id/);
-    expect(shardOf(registry.get('pins'))).toBe('user');
-    expect(shardOf(registry.get('ad_accounts'))).toBe('all');
     expect(topicOf('pinterest', registry.get('ad_groups'))).toBe('pinterest.ad_groups');
   });
 });

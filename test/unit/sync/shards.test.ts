@@ -1,4 +1,4 @@
-import {COLLECTIONS, shardOf} from '../../../src/collections';
+import {COLLECTIONS} from '../../../src/collections';
 import {
   DEFAULT_CONNECTION,
   isConnectionName,
@@ -16,15 +16,15 @@ const byName = (name: string) => {
 
 describe('shard identity', () => {
   it('keeps the ids main wrote for the default connection (state carries over)', () => {
-    for (const [collection, account] of [
-      ['campaigns', '549755885175'],
-      ['boards', undefined],
-      ['pins', undefined],
-      ['ad_accounts', undefined],
+    for (const [collection, account, mainId] of [
+      ['campaigns', '549755885175', '549755885175'],
+      ['boards', undefined, 'user'],
+      ['pins', undefined, 'user'],
+      ['ad_accounts', undefined, 'all'],
     ] as const) {
-      const declaration = byName(collection);
-      expect(shardId(shardFor(DEFAULT_CONNECTION, declaration, account))).toBe(shardOf(declaration, account));
+      expect(shardId(shardFor(DEFAULT_CONNECTION, byName(collection), account))).toBe(mainId);
     }
+    expect(() => shardFor(DEFAULT_CONNECTION, byName('campaigns'))).toThrow(/needs an ad account id/);
   });
 
   it('prefixes the ids of any other connection with its name', () => {
