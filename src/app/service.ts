@@ -234,16 +234,18 @@ class FleetMember {
   }
 
   /**
-   * Tasks another process fenced: dropped already. Rejoin, so that the coordinator's next assignment is the truth
-   * again (a task fenced by a one-off `sync` run would otherwise stay without an owner until the next rebalance).
+   * Tasks another process fenced: dropped already. A task the coordinator still assigns here was taken by a
+   * process outside the group (a one-off `sync`): take it back after a pause, under the same assignment, or it
+   * would stay without an owner until the next rebalance. A task assigned elsewhere already is the hand-over
+   * (its new owner fenced this one): nothing to do. Neither case rejoins the group: a rejoin starts a rebalance of
+   * the whole fleet, and while instances were still joining that kept the fleet from settling (docs/notes.md).
    */
   fenced(tasks: readonly number[]): void {
     this.deps.metrics.fencedTasks.inc(tasks.length);
     this.publish(this.pipeline());
-    this.applying = this.applying.then(async () => {
-      await this.membership.leave();
-      await this.join();
-    });
+    if (!tasks.some((task) => this.assigned.includes(task))) return;
+    const generation = this.generation;
+    setTimeout(() => void (generation === this.generation && this.reassign()), FENCED_RETAKE_MS).unref();
   }
 
   /**
@@ -273,6 +275,7 @@ class FleetMember {
 }
 
 const LEAVE_DEADLINE_MS = 10_000;
+const FENCED_RETAKE_MS = 2_000;
 
 /** The consumer group of a fleet: named by the topic prefix, like the topics it shares. */
 export function fleetGroupId(topicPrefix: string): string {

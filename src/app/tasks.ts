@@ -82,6 +82,8 @@ export class TaskSet {
   private changing: Promise<void> = Promise.resolve();
   /** Set by close(): an assignment that arrives later (a rebalance while the service stops) takes nothing. */
   private closed = false;
+  /** The newest assignment asked for: a queued restore of a task it no longer holds is skipped. */
+  private latest: ReadonlySet<number> = new Set();
 
   constructor(private readonly deps: TaskSetDeps) {}
 
@@ -92,6 +94,7 @@ export class TaskSet {
 
   /** Takes `tasks` (fence, restore) and drops the others; calls are serialised. */
   assign(tasks: readonly number[]): Promise<void> {
+    this.latest = new Set(tasks);
     const next = this.changing.then(() => (this.closed ? undefined : this.apply(tasks)));
     this.changing = next.catch(() => undefined);
     return next;
@@ -106,8 +109,10 @@ export class TaskSet {
     if (wanted.size > 0)
       for (const c of this.deps.connections) c.client.setBudgetShare(wanted.size / this.deps.taskCount);
     const gained = [...wanted].filter((t) => !this.held.has(t)).sort((a, b) => a - b);
-    // One at a time: each restore reads a partition and the machine may be small; the first task runs sooner.
-    for (const task of gained) await this.take(task);
+    // One at a time: each restore reads a partition and the machine may be small; the first task runs sooner. A
+    // newer assignment (a rebalance during the restores) that no longer holds a task skips it: restoring it would
+    // only fence its new owner.
+    for (const task of gained) if (this.latest.has(task) && !this.closed) await this.take(task);
   }
 
   private async take(index: number): Promise<void> {

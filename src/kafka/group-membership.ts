@@ -1,7 +1,14 @@
-import type {Consumer, Kafka} from 'kafkajs';
+import {
+  AssignerProtocol,
+  PartitionAssigners,
+  type Consumer,
+  type Kafka,
+  type PartitionAssigner,
+} from 'kafkajs';
 
 import {CdcError} from '../errors';
 import {describeError, kafkajsRetriable} from './kafka-errors';
+import {decodeClaim, encodeClaim, planStickyAssignment} from './sticky-assignment';
 import type {GroupAssignment, GroupMembership, KafkaLogger} from './types';
 
 export interface GroupMembershipOptions {
@@ -22,12 +29,17 @@ export interface GroupMembershipOptions {
  * partition is paused at once (a paused consumer still heartbeats: kafkajs' runner heartbeats after each empty
  * fetch). kafkajs (2.2.4) reports each generation's assignment in its GROUP_JOIN event, after the JoinGroup and
  * SyncGroup round; it has no blocking revoke callback, so nothing here waits for the previous owner of a
- * partition: the caller fences per partition (one transactional id per task) instead. The assignor is kafkajs'
- * default round robin over the members sorted by member id.
+ * partition: the caller fences per partition (one transactional id per task) instead. The assignor is sticky
+ * (src/kafka/sticky-assignment.ts): each member sends the partitions it holds and their generation, and the leader
+ * keeps them where balance allows; kafkajs' round robin stays second in the list, so a group with members of an
+ * older version agrees on it during a rolling upgrade.
  */
 export class KafkajsGroupMembership implements GroupMembership {
   private consumer: Consumer | undefined;
   private generation = 0;
+  /** The partitions of the last assignment and its group generation: this member's claim at the next join. */
+  private owned: readonly number[] = [];
+  private ownedGeneration = -1;
 
   constructor(private readonly deps: {kafka: Kafka; logger: KafkaLogger; options: GroupMembershipOptions}) {}
 
@@ -40,6 +52,7 @@ export class KafkajsGroupMembership implements GroupMembership {
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
+      partitionAssigners: [this.stickyAssigner(), PartitionAssigners.roundRobin],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({payload}) => {
@@ -47,11 +60,17 @@ export class KafkajsGroupMembership implements GroupMembership {
       consumer.pause([{topic}]);
       this.generation += 1;
       const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+      this.owned = partitions;
+      this.ownedGeneration = -1;
       this.deps.logger.info(
         {groupId, generation: this.generation, partitions, leader: payload.isLeader},
         'Joined the fleet group'
       );
       onAssignment({partitions, generation: this.generation});
+    });
+    // GROUP_JOIN does not carry the group generation; the first heartbeat after it does.
+    consumer.on(consumer.events.HEARTBEAT, ({payload}) => {
+      if (this.ownedGeneration < 0) this.ownedGeneration = payload.groupGenerationId;
     });
     consumer.on(consumer.events.CRASH, ({payload}) => {
       this.deps.logger.warn(
@@ -73,6 +92,50 @@ export class KafkajsGroupMembership implements GroupMembership {
     }
   }
 
+  /** kafkajs' assigner interface over planStickyAssignment; runs on the member the coordinator made leader. */
+  private stickyAssigner(): PartitionAssigner {
+    return ({cluster}) => ({
+      name: STICKY_ASSIGNER,
+      version: 1,
+      assign: async ({members, topics}) => {
+        const claims = members.map(({memberId, memberMetadata}) =>
+          decodeClaim(memberId, AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData)
+        );
+        const perMember = new Map<string, Record<string, number[]>>(members.map((m) => [m.memberId, {}]));
+        for (const topic of topics) {
+          const partitions = cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId);
+          const ofTopic = topic === this.deps.options.topic ? claims : claims.map((c) => ({...c, owned: []}));
+          for (const [memberId, assigned] of planStickyAssignment(ofTopic, partitions))
+            perMember.get(memberId)![topic] = assigned;
+        }
+        this.deps.logger.info(
+          {
+            groupId: this.deps.options.groupId,
+            members: claims.map((c) => ({owned: c.owned, generation: c.generation})),
+            assigned: [...perMember.values()].map((a) => a[this.deps.options.topic] ?? []),
+          },
+          'Fleet assignment planned (sticky)'
+        );
+        return [...perMember].map(([memberId, assignment]) => ({
+          memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: 1,
+            assignment,
+            userData: Buffer.alloc(0),
+          }),
+        }));
+      },
+      protocol: ({topics}) => ({
+        name: STICKY_ASSIGNER,
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: 1,
+          topics,
+          userData: encodeClaim({owned: this.owned, generation: this.ownedGeneration}),
+        }),
+      }),
+    });
+  }
+
   async leave(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
@@ -80,3 +143,5 @@ export class KafkajsGroupMembership implements GroupMembership {
     await consumer?.disconnect().catch(() => undefined);
   }
 }
+
+const STICKY_ASSIGNER = 'PinterestCdcSticky';

@@ -1,8 +1,8 @@
 /**
  * A process that takes every task by force (openPipeline: all tasks, as a one-off `sync` does) beside a running
- * fleet member fences the member's tasks mid-snapshot: the member drops them (it does not exit), rejoins the
- * group, takes them back (fencing the forcing process in turn) and finishes the snapshot; the events the two
- * wrote between them are the snapshot exactly once.
+ * fleet member fences the member's tasks mid-snapshot: the member drops them (it does not exit), takes them
+ * back under the assignment it still holds (fencing the forcing process in turn) and finishes the snapshot; the
+ * events the two wrote between them are the snapshot exactly once.
  */
 import {randomBytes} from 'node:crypto';
 import {Registry} from 'prom-client';

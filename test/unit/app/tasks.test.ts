@@ -17,12 +17,13 @@ const config = loadConfig({
 });
 const quiet = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
 
-function taskSet() {
+function taskSet(opening: (task: number) => Promise<void> = () => Promise.resolve()) {
   const opened: number[] = [];
   const closed: number[] = [];
   const outputs = {
-    openSink: (task: number): Promise<TaskSink> => {
+    openSink: async (task: number): Promise<TaskSink> => {
       opened.push(task);
+      await opening(task);
       return Promise.resolve({
         writeBatch: () => Promise.resolve(),
         close: () => {
@@ -70,5 +71,18 @@ describe('TaskSet', () => {
     expect(tasks.tasks()).toEqual([]);
     expect(opened).toEqual([0]);
     expect(closed).toEqual([0]);
+  });
+
+  it('skips the queued restores of tasks a newer assignment moved away (a rebalance during the restores)', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const {tasks, opened} = taskSet((task) => (task === 0 ? gate : Promise.resolve()));
+    const first = tasks.assign([0, 1, 2]);
+    await Promise.resolve();
+    const second = tasks.assign([0, 2]);
+    release();
+    await Promise.all([first, second]);
+    expect(opened).toEqual([0, 2]); // task 1 was never restored, only to be fenced by its new owner
+    expect(tasks.tasks()).toEqual([0, 2]);
   });
 });
