@@ -114,7 +114,7 @@ export class KafkajsGroupMembership implements GroupMembership {
             members: claims.map((c) => ({owned: c.owned, generation: c.generation})),
             assigned: [...perMember.values()].map((a) => a[this.deps.options.topic] ?? []),
           },
-          'Fleet assignment planned (sticky)'
+          'Planned the fleet group assignment (sticky)'
         );
         return [...perMember].map(([memberId, assignment]) => ({
           memberId,

@@ -10,7 +10,12 @@
  * - every shard was held by one instance at a time: each task's state records carry the owner token of the
  *   taking that committed them (OWNER_HEADER), and in each partition a token that gave way never comes back;
  *   each shard's state records sit in one partition only (its task's);
- * - each of the 1, 3 and 2 stages ran tasks on every live instance.
+ * - each of the 1, 3 and 2 stages ran tasks on every live instance;
+ * - the assignment is sticky: the instances left after the SIGKILL keep the tasks they held;
+ * - a forced token expiry under the 3 instances (the sandbox revokes one connection's access tokens, so every
+ *   instance's next request of that connection answers 401) costs exactly one refresh across the fleet (the
+ *   others take its token from the shared token store), every instance goes on syncing, and no token or client
+ *   secret shows in any instance's output.
  * Only service processes are killed: the shared stack is safe.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
@@ -44,6 +49,8 @@ interface Instance {
   readonly child: ChildProcess;
   readonly lines: {at: number; msg: string; fields: Record<string, unknown>}[];
   readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
+  /** Everything the process wrote, stdout and stderr. */
+  readonly output: string[];
 }
 
 const quiet = {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}};
@@ -134,8 +141,10 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: Instance['lines'] = [];
+    const output: string[] = [];
     let rest = '';
     child.stdout.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
       const text = rest + chunk.toString();
       const parts = text.split('\n');
       rest = parts.pop() ?? '';
@@ -149,14 +158,17 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
       }
     });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      output.push(chunk.toString());
+    });
     const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
       child.on('exit', (code, signal) => {
         note(`${name} exited (code ${code}, signal ${signal})${stderr ? `: ${stderr.slice(-500)}` : ''}`);
         resolve({code, signal});
       })
     );
-    const instance = {name, child, lines, exited};
+    const instance = {name, child, lines, exited, output};
     instances.push(instance);
     note(`${name} started (pid ${child.pid})`);
     return instance;
@@ -215,10 +227,46 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
     const c = start('C');
     await settled([a, b, c], '3 instances');
 
+    // Forced token expiry under the fleet: every instance reads alice's ad-account list each cycle, so each one
+    // meets the 401; one of them refreshes (Pinterest rotates the refresh token), the others adopt its token.
+    const alice = sandbox.control.user(USERS[0]!);
+    const refreshesBefore = alice.stats().tokenRefreshes;
+    // A revoked token names no user: its 401 counts sandbox-wide.
+    const unauthorized = () => sandbox.control.stats().requests.byStatus['401'] ?? 0;
+    const tokenRequests = () => alice.stats().requests.byEndpoint['POST /v5/oauth/token'] ?? 0;
+    const [unauthorizedBefore, tokenRequestsBefore] = [unauthorized(), tokenRequests()];
+    const revokedAt = Date.now();
+    alice.setFaults({revokeTokens: true});
+    await waitFor('a clean cycle on every instance after the revocation', () =>
+      [a, b, c].every((i) =>
+        i.lines.some(
+          (l) =>
+            l.msg === 'Sync cycle finished' &&
+            l.at - Number(l.fields.seconds) * 1000 > revokedAt &&
+            Number(l.fields.failed) === 0
+        )
+      )
+    );
+    const refreshes = alice.stats().tokenRefreshes - refreshesBefore;
+    const refused = unauthorized() - unauthorizedBefore;
+    note(
+      `revoked alice's access tokens: ${refused} request(s) answered 401, ${tokenRequests() - tokenRequestsBefore} ` +
+        `token request(s), ${refreshes} refresh(es) across the fleet; every instance synced again`
+    );
+    expect(refused).toBeGreaterThanOrEqual(3); // each instance met the expiry
+    expect(refreshes).toBe(1);
+    for (const i of [a, b, c])
+      expect(
+        i.lines.filter((l) => l.at > revokedAt && /re-authori[sz]|refused the refresh token/i.test(l.msg))
+      ).toEqual([]);
+
+    const keptBeforeKill = new Map([a, c].map((i) => [i, held(i)]));
     const killedAt = Date.now();
     b.child.kill('SIGKILL');
     await b.exited;
     await settled([a, c], 'B killed');
+    // Sticky: the survivors kept what they held; only B's tasks moved.
+    for (const [i, kept] of keptBeforeKill) expect([...kept].filter((t) => !held(i).has(t))).toEqual([]);
     // Measured from the kill: the session timeout (6 s) plus the rebalance and restores.
     note(`B's tasks synced again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after its SIGKILL`);
 
@@ -263,6 +311,12 @@ describe('a fleet of run processes (1 -> 3 -> 2, SIGKILL and SIGTERM) with live 
     }
     // 12 ad accounts, and per connection its boards-and-pins and its ad-account list.
     expect(owners.shardPartitions.size).toBeGreaterThanOrEqual(12 + 2 * 2);
+
+    // No secret in any output: minted tokens, the initial refresh tokens, the client secret.
+    const output = instances.flatMap((i) => i.output).join('');
+    expect(output).not.toMatch(/pin[ar]\.[0-9a-f]{48}/);
+    for (const user of sandbox.users) expect(output).not.toContain(user.refreshToken);
+    expect(output).not.toContain(sandbox.credentials.clientSecret);
   });
 
   function expectTruthOnce(events: ConsumedMessage[]): void {
