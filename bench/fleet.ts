@@ -79,6 +79,8 @@ interface Instance {
   name: string;
   child: ChildProcess;
   lines: LogLine[];
+  /** The end of stderr (a crash's stack). */
+  stderr: string[];
 }
 
 const progress = (line: string) => process.stderr.write(`[fleet bench] ${line}\n`);
@@ -139,8 +141,10 @@ function start(sandbox: RunningSandbox, prefix: string, name: string): Instance 
       METRICS_PORT: '0',
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()) > 20 && stderr.shift());
   const lines: LogLine[] = [];
   let rest = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -155,7 +159,7 @@ function start(sandbox: RunningSandbox, prefix: string, name: string): Instance 
       }
     }
   });
-  return {name, child, lines};
+  return {name, child, lines, stderr};
 }
 
 const alive = (i: Instance) => i.child.exitCode === null && i.child.signalCode === null;
@@ -210,6 +214,18 @@ async function stop(fleet: Instance[]): Promise<void> {
   );
 }
 
+/** What each instance said last about its tasks, cycles and problems, and how it exited: for a failed phase. */
+function dump(fleet: Instance[]): void {
+  for (const i of fleet) {
+    progress(`${i.name}: ${alive(i) ? 'alive' : `exited ${i.child.exitCode ?? i.child.signalCode}`}`);
+    for (const l of i.lines
+      .filter((x) => x.fields.level !== 'info' || /cycle|Task|fleet group/.test(x.msg))
+      .slice(-15))
+      progress(`  ${new Date(l.at).toISOString()} ${l.msg} ${JSON.stringify(l.fields).slice(0, 400)}`);
+    if (!alive(i)) progress(`  stderr: ${i.stderr.join('').slice(-1500)}`);
+  }
+}
+
 /** Per instance: group joins, tasks taken / dropped, seconds spent restoring, tasks held now. */
 function diagnosis(phase: string, fleet: Instance[], since: number): string[] {
   return fleet.map((i) => {
@@ -248,7 +264,7 @@ async function snapshot(
   const began = Date.now();
   const fleet = Array.from({length: n}, (_, k) => start(sandbox, prefix, `i${k + 1}`));
   await settle(fleet, 300_000).catch((error: unknown) => {
-    diag.push(...diagnosis(`${n} settling (failed)`, fleet, began));
+    dump(fleet);
     throw error;
   });
   diag.push(
@@ -261,7 +277,15 @@ async function snapshot(
     `snapshot with ${n}`,
     () => fleet.every((i) => cleanCycleEnd(i, opened) !== undefined),
     QUICK ? 300_000 : 1_800_000
-  );
+  ).catch((error: unknown) => {
+    for (const i of fleet)
+      for (const l of i.lines.filter((x) => x.fields.level !== 'info' || /cycle|Task/.test(x.msg)).slice(-12))
+        progress(
+          `${i.name} ${new Date(l.at).toISOString()} ${l.msg} ${JSON.stringify(l.fields).slice(0, 400)}`
+        );
+    throw error;
+  });
+  progress(`snapshot with ${n}: ${((Date.now() - opened) / 1000).toFixed(1)} s`);
   const end = Math.max(...fleet.map((i) => cleanCycleEnd(i, opened)!));
   return {fleet, prefix, seconds: (end - opened) / 1000};
 }

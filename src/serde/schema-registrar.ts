@@ -128,7 +128,14 @@ export class SchemaRegistrar {
         );
       }
       const status = (error as {status?: unknown}).status;
-      throw new SchemaRegistrationError(subject, reasonOf(error), {retriable: status === 429, cause: error});
+      // Apicurio (ccompat) answers 409 "A rule named 'COMPATIBILITY' already exists" to one of two processes that
+      // register a new subject at the same moment (seen with 3 fleet instances started together, docs/notes.md
+      // "Fleet"): the other created it, and registering again (idempotent) gets its id.
+      const raced = status === 409 && /already exists/i.test(reasonOf(error));
+      throw new SchemaRegistrationError(subject, reasonOf(error), {
+        retriable: status === 429 || raced,
+        cause: error,
+      });
     }
   }
 }

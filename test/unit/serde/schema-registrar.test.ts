@@ -140,6 +140,28 @@ describe('SchemaRegistrar against a registry that answers', () => {
     }
   });
 
+  it('registers again after the 409 of a concurrent creation of the subject (instances starting together)', async () => {
+    const json = {'content-type': 'application/vnd.schemaregistry.v1+json'};
+    let posts = 0;
+    const {url, server} = await serve((req, res) => {
+      if (req.method === 'GET')
+        return res.writeHead(404, json).end('{"error_code":40401,"message":"Subject not found"}');
+      posts += 1;
+      if (posts === 1)
+        return res
+          .writeHead(409, json)
+          .end('{"error_code":409,"message":"A rule named \'COMPATIBILITY\' already exists."}');
+      return res.writeHead(200, json).end('{"id":7}');
+    });
+    try {
+      const {error, outcomes} = await register(url);
+      expect(error).toBeUndefined();
+      expect(outcomes).toEqual(['refused', 'success', 'success']);
+    } finally {
+      await close(server);
+    }
+  });
+
   it("tells a socket failure behind the client's made-up 400 from a real 400", () => {
     const made = (status: number, message: string) => Object.assign(new Error(message), {status});
     expect(
