@@ -5,9 +5,9 @@
  *      instances, rate limits lifted (a CPU-bound load), and the ratio. One connection's boards and pins are one
  *      shard (one task), so the connection names are chosen so that their shards fall on 3 different tasks of 3
  *      (and the sticky assignment gives each instance one task);
- *   2. seconds from a SIGKILL of one of the 3 until another instance holds its tasks (fenced + restored) and until
- *      it finished a cycle over them (its shards synced again), with fleet.sessionTimeoutSeconds 6: target
- *      `fleet.rebalance-time`;
+ *   2. seconds from a SIGKILL of one of the 3 until another instance holds its tasks (fenced + restored: target
+ *      `fleet.rebalance-time`, <= session timeout + 15 s) and until it finished a cycle over them (its shards
+ *      synced again: printed), with fleet.sessionTimeoutSeconds 6;
  *   3. a 4th process joins the 2 left: tasks moved by that rebalance (sticky: only the joiner's share) and the
  *      seconds until the 3 settled;
  *   4. the documented budgets put back (ads_read and org_read 1,000/min per user): after the window the lifted
@@ -371,13 +371,16 @@ async function main(): Promise<void> {
       syncedSeconds.toFixed(1),
       `+ a cycle over ${PINS.toLocaleString('en-US')} pins (listed again, nothing emitted)`,
     ]);
+    // The rebalance proper: detection (the session timeout), rejoin, fence, restore. The time until the shards
+    // synced again adds the cycles of the survivor's other tasks (a task taken mid-round joins the next round)
+    // and a listing of the killed shards: it grows with the data, so it is printed, not held to a limit.
     reportTarget({
       id: 'fleet.rebalance-time',
-      label: "seconds from an instance's SIGKILL until its shards synced again",
-      value: syncedSeconds,
+      label: "seconds from an instance's SIGKILL until the others hold its tasks (fenced, restored)",
+      value: takenSeconds,
       op: '<=',
-      limit: 60,
-      detail: `held again after ${takenSeconds.toFixed(1)} s (session timeout ${SESSION_TIMEOUT_SECONDS} s), synced ${syncedSeconds.toFixed(1)} s; limit = 10 x session timeout`,
+      limit: SESSION_TIMEOUT_SECONDS + 15,
+      detail: `session timeout ${SESSION_TIMEOUT_SECONDS} s + 15 s for rejoin, fence and restore; synced again after ${syncedSeconds.toFixed(1)} s`,
     });
     diag.push(...diagnosis('SIGKILL i1 -> synced again', rest, killed));
 

@@ -78,7 +78,8 @@ export const BENCHES: readonly BenchEntry[] = [
     args: {full: [], quick: ['--quick']},
     kafka: true,
     targets: {
-      'fleet.rebalance-time': "seconds from an instance's SIGKILL until its shards synced again",
+      'fleet.rebalance-time':
+        "seconds from an instance's SIGKILL until the others hold its tasks (fenced, restored)",
       'fleet.rate-limited': "429s drawn by 3 instances sharing one connection's budget, steady cycles",
     },
   },
