@@ -16,7 +16,7 @@
 import {randomBytes} from 'node:crypto';
 import {Registry} from 'prom-client';
 
-import {runService} from '../../../src/app';
+import {openPipeline, runService} from '../../../src/app';
 import {loadConfig, type AppConfig} from '../../../src/config';
 import {METRIC_PREFIX, Metrics, Readiness, startHttpServer, SyncProgress} from '../../../src/observability';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
@@ -153,6 +153,19 @@ describe('every declared metric moves in an end-to-end run', () => {
       }
       sandbox.control.clearFaults();
       await slowCycle;
+
+      // A one-off run takes every task by force (as `sync --once` beside a fleet does): the service's next
+      // transaction, a change to write, finds its task fenced (it drops the task and takes it back).
+      const forced = await openPipeline(config, {logger: silent, version: 'test'});
+      try {
+        sandbox.control.applyChanges([{kind: 'update', collection: 'campaigns', count: 1}]);
+        for (let i = 0; i < 5 && !moved.has(`${METRIC_PREFIX}fenced_tasks_total`); i++) {
+          await service.cycles(1);
+          await scrape('a one-off run took the tasks by force');
+        }
+      } finally {
+        await forced.close();
+      }
 
       sandbox.control.exhaust('org_read');
       await service.cycles(1);

@@ -205,6 +205,14 @@ describe('tokens and check on the real stack', () => {
     try {
       await service.ended(1);
       expect(service.cycles).toHaveLength(1);
+      // A fleet member cycles as soon as its first task is restored; the later tasks' claims still go to the state
+      // topic: every task held first.
+      for (const deadline = Date.now() + 60_000; ;) {
+        const held = await gauge(service.metrics, 'pinterest_cdc_assigned_tasks');
+        if (held !== undefined && held === (await gauge(service.metrics, 'pinterest_cdc_tasks'))) break;
+        if (Date.now() > deadline) throw new Error('the service did not take every task');
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const before = await settledOffsets(`${prefix}.state`);
       const eventsBefore = await settledOffsets(`${prefix}.campaigns`);
       const tokensBefore = await settledOffsets(tokenTopic(prefix));
