@@ -18,10 +18,18 @@ const PRIMITIVE_JS_TYPE: Readonly<Record<string, JsType>> = {
   boolean: 'boolean',
 };
 
-/** avsc's internal write cursor (lib/utils.js Tap): only what the writer uses. */
+/**
+ * avsc's internal write cursor (lib/utils.js Tap). Writes past the end of `buf` are dropped and leave `pos` past
+ * it, which avsc detects and retries with a larger buffer (its own writeBoolean relies on the same).
+ */
 interface Tap {
-  writeLong(n: number): void;
+  buf: Uint8Array;
+  pos: number;
 }
+
+// The branch index as Avro writes it: a zig-zag varint, one byte for 0 (null) and 1 (the value), i.e. 0 and 2.
+const NULL_BRANCH = 0;
+const VALUE_BRANCH = 2;
 interface WritableType {
   _write(tap: Tap, value: unknown): void;
 }
@@ -31,9 +39,9 @@ function nullableUnionClass(jsType: JsType) {
   return class NullablePrimitiveUnion extends types.UnwrappedUnionType {
     _write(tap: Tap, value: unknown): void {
       if (value === null) {
-        tap.writeLong(0);
+        tap.buf[tap.pos++] = NULL_BRANCH;
       } else if (typeof value === jsType) {
-        tap.writeLong(1);
+        tap.buf[tap.pos++] = VALUE_BRANCH;
         (this.types[1] as unknown as WritableType)._write(tap, value);
       } else {
         (types.UnwrappedUnionType.prototype as unknown as WritableType)._write.call(this, tap, value);

@@ -56,6 +56,9 @@ describe('nullable primitive unions', () => {
       other: null,
       nested: null,
     },
+    // Larger than avsc's first buffer: the writes after the overflow are dropped and avsc writes again, larger.
+    {i: null, l: 1, f: null, d: null, s: 'y'.repeat(70_000), b: null, other: null, nested: null},
+    {i: null, l: 1, f: null, d: null, s: 'y'.repeat(70_000), b: true, other: 'z', nested: ['q']},
   ])('writes the bytes avsc writes, and reads back: %j', (row) => {
     const bytes = fast.toBuffer(row);
     expect(bytes.equals(plain.toBuffer(row))).toBe(true);
