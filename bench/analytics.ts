@@ -186,10 +186,12 @@ async function main(): Promise<void> {
     const min = minimum.reduce((a, b) => a + b, 0);
     const analyticsRequests = stats.requests.byCategory.ads_analytics ?? 0;
     worstRequestRatio = Math.max(worstRequestRatio, analyticsRequests / min);
-    const events = results.reduce((n, r) => n + r.events.r + r.events.c + r.events.u + r.events.d, 0);
+    const byOp = {r: 0, c: 0, u: 0, d: 0};
+    for (const r of results) for (const op of ['r', 'c', 'u', 'd'] as const) byOp[op] += r.events[op];
+    const events = byOp.r + byOp.c + byOp.u + byOp.d;
     requestsRows.push(
       `| ${cycle} | ${made[0]} / ${minimum[0]} | ${made[1]} / ${minimum[1]} | ${analyticsRequests} | ${min} | ` +
-        `${(analyticsRequests / min).toFixed(2)} | ${events} |`
+        `${(analyticsRequests / min).toFixed(2)} | ${byOp.r} / ${byOp.c} / ${byOp.u} / ${byOp.d} |`
     );
 
     // Baseline in the same cycle: the same requests, bare (no diff, no state, no encoding) and unthrottled: how
@@ -231,7 +233,9 @@ async function main(): Promise<void> {
         .join(' ')} on ${cpus().length} cores`
   );
   console.log('\nTable 1: ads_analytics requests per cycle (made / minimum)');
-  console.log('| cycle | ad_analytics | campaign_analytics | total | minimum | ratio | events |');
+  console.log(
+    '| cycle | ad_analytics | campaign_analytics | total | minimum | ratio | events r / c / u / d |'
+  );
   console.log('|---|---|---|---|---|---|---|');
   for (const row of requestsRows) console.log(row);
   console.log(`\nTable 2: cycle time under ads_analytics 300/min (seconds)`);

@@ -3,9 +3,12 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const compiled = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+let cli;
 if (fs.existsSync(compiled) && !process.env.PINTEREST_CDC_FROM_SOURCE) {
-  require(compiled).main(process.argv);
+  cli = require(compiled);
 } else {
   require('@swc-node/register');
-  require(path.join(__dirname, '..', 'src', 'cli', 'main.ts')).main(process.argv);
+  cli = require(path.join(__dirname, '..', 'src', 'cli', 'main.ts'));
 }
+cli.endQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code));
+cli.main(process.argv);

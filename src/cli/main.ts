@@ -48,4 +48,18 @@ function report(error: unknown, io: CliIo): number {
   return EXIT_FAILURE;
 }
 
-if (require.main === module) void main(process.argv);
+/**
+ * `pinterest-cdc schemas print | head`: the reader closing the pipe ends the command quietly, as it ends a Unix
+ * tool (SIGPIPE), instead of an unhandled EPIPE with a stack trace. Other stdout errors stay loud.
+ */
+export function endQuietlyOnClosedPipe(stdout: NodeJS.WritableStream, exit: (code: number) => void): void {
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    exit(EXIT_OK);
+  });
+}
+
+if (require.main === module) {
+  endQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code));
+  void main(process.argv);
+}

@@ -357,7 +357,8 @@ export const settings = {
   analytics: {
     collections: list(analyticsCollection, {
       description:
-        'Analytics collections to capture (daily rows per ad, campaign, ad group, ad account); empty = none.',
+        'Analytics collections to capture (daily rows per ad, campaign, ad group, ad account); empty = none ' +
+        '(as an environment variable `[]`: an empty variable counts as unset and keeps the default).',
       default: ['ad_analytics', 'campaign_analytics'],
       itemDoc: 'analytics collections',
     }),

@@ -91,8 +91,8 @@ const DAMAGED_RETRY_BOUNDS = {
 
 const REAUTHORISE =
   'authorise the app again (OAuth consent) and put the new refresh token in PINTEREST_REFRESH_TOKEN (or its ' +
-  '_FILE) and restart, or write it to the token store with `pinterest-cdc token set`; the service keeps running ' +
-  'and picks it up';
+  '_FILE) and restart, or write it to the token store with `pinterest-cdc token set` (a running `run` picks it ' +
+  'up without a restart)';
 
 export class TokenManager {
   private access: AccessToken | undefined;

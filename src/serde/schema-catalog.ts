@@ -1,6 +1,7 @@
 import {Type} from 'avsc';
 import type {CollectionDeclaration} from '../collections/types';
 import {LOGICAL_TYPES} from './date-type';
+import {nullablePrimitiveUnionHook} from './nullable-union';
 import {assembleEnvelope} from './envelope';
 import {compileFieldPlans} from './field-plan';
 import {defaultAvroDir, readSchemaFile, type RawSchema} from './schema-files';
@@ -27,8 +28,12 @@ export interface SchemaCatalogOptions {
 }
 
 /** Fresh each time: avsc stores its name registry in the options object it is given. */
-export function avscTypeOptions(): {logicalTypes: typeof LOGICAL_TYPES; wrapUnions: 'auto'} {
-  return {logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto'};
+export function avscTypeOptions(): {
+  logicalTypes: typeof LOGICAL_TYPES;
+  wrapUnions: 'auto';
+  typeHook: typeof nullablePrimitiveUnionHook;
+} {
+  return {logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', typeHook: nullablePrimitiveUnionHook};
 }
 
 /** The loaded, assembled and compiled schemas of a set of collections. */

@@ -86,9 +86,12 @@ function unknownFieldsJson(names: string[], json: JsonRecord, nested?: NestedTex
   return out + '}';
 }
 
-// avsc's default long type writes JS numbers up to +/-(2^53 - 2) only (isSafeLong in avsc/lib/types.js); beyond,
-// a value fails here, naming its field, rather than inside avsc.
+// avsc's default long type writes JS numbers up to 2^53 - 2 (isSafeLong in avsc/lib/types.js). Negative ones
+// are exact only down to -2^52: below, its zig-zag step (-n * 2 - 1, lib/utils.js writeLong) needs 54 bits and a
+// double rounds it, so -(2^52 + 1) was written as +2^52, silently (found 2026-11-30, avsc 5.7.9). Beyond these
+// bounds a value fails here, naming its field: a dead letter with its exact digits, never a wrong number.
 const AVSC_MAX_LONG = Number.MAX_SAFE_INTEGER - 1;
+const AVSC_MIN_LONG = -(2 ** 52);
 
 function convert(plan: RecordPlan, field: FieldPlan, value: unknown, canonical?: string): unknown {
   const collection = plan.collection;
@@ -103,11 +106,15 @@ function convert(plan: RecordPlan, field: FieldPlan, value: unknown, canonical?:
     case 'string':
       return decimalString(value) ?? fail('a string');
     case 'long':
-      if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= AVSC_MAX_LONG)
+      if (
+        typeof value === 'number' &&
+        Number.isInteger(value) &&
+        value >= AVSC_MIN_LONG &&
+        value <= AVSC_MAX_LONG
+      )
         return value;
-      if (typeof value === 'bigint' && value >= -AVSC_MAX_LONG && value <= AVSC_MAX_LONG)
-        return Number(value);
-      return fail('an integer within +/-2^53 (long)');
+      if (typeof value === 'bigint' && value >= AVSC_MIN_LONG && value <= AVSC_MAX_LONG) return Number(value);
+      return fail('an integer within -2^52 .. 2^53 - 2 (long)');
     case 'double':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       // An integer beyond 2^53 arrives as a bigint (events/lossless-json.ts); a double holds it as closely as it can.

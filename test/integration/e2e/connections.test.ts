@@ -50,7 +50,7 @@ function baseEnv(prefix: string): Record<string, string> {
     PINTEREST_API_BASE_URL: sandbox.baseUrl,
     PINTEREST_CDC_TOPIC_PREFIX: prefix,
     PINTEREST_CDC_SYNC__COLLECTIONS: COLLECTIONS.join(','),
-    PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+    PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
     LOG_LEVEL: 'warn',
   };
 }

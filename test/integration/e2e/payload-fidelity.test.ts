@@ -43,7 +43,7 @@ describe('payload fidelity, end to end', () => {
     const config = loadConfig({
       env: serviceEnv(sandbox, prefix, {
         PINTEREST_CDC_SYNC__COLLECTIONS: 'ad_groups',
-        PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+        PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
       }),
     });
     const cycle = async () => {

@@ -62,7 +62,7 @@ function env(prefix: string, extra: Record<string, string> = {}): Record<string,
   return serviceEnv(sandbox, prefix, {
     PINTEREST_CDC_TOKEN_KEY: TOKEN_KEY,
     PINTEREST_CDC_SYNC__COLLECTIONS: COLLECTIONS,
-    PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+    PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
     PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'debug',
     ...extra,
@@ -277,10 +277,10 @@ describe('tokens and check on the real stack', () => {
     const rotationsBefore = refreshes();
     const check = await cli(['check'], env(prefix));
     expect(check.code).toBe(0);
-    // 2 entity + 2 analytics collections (the defaults): their topics, state, dead letters and tokens.
-    expect(check.out).toMatch(/^ok +config +4 collections/m);
-    expect(check.out).toMatch(/^ok +kafka +0 of 7 topics exist; run creates /m);
-    expect(check.out).toMatch(/^ok +registry +0 of 8 subjects registered as they are; 8 not registered yet/m);
+    // 2 entity collections, analytics off (`[]`): their topics, state, dead letters and tokens.
+    expect(check.out).toMatch(/^ok +config +2 collections/m);
+    expect(check.out).toMatch(/^ok +kafka +0 of 5 topics exist; run creates /m);
+    expect(check.out).toMatch(/^ok +registry +0 of 4 subjects registered as they are; 4 not registered yet/m);
     expect(check.out).toMatch(/^skip +state +/m);
     expect(check.out).toMatch(/^skip +tokens +the Kafka topic .*\.tokens does not exist yet/m);
     expect(check.out).toMatch(

@@ -62,7 +62,7 @@ describe('API faults: exact results or a clear failure, never a wrong delete (re
       env: serviceEnv(sandbox, prefix, {
         PINTEREST_CDC_SYNC__COLLECTIONS: COLLECTIONS.join(','),
         PINTEREST_CDC_SYNC__KEEP_IMAGES: COLLECTIONS.join(','),
-        PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+        PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
         PINTEREST_CDC_PINTEREST__REQUEST_TIMEOUT_SECONDS: '2',
         PINTEREST_CDC_PINTEREST__MAX_RETRIES: '4',
         PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '100',

@@ -55,7 +55,7 @@ describe('schema registry down at start and mid-run (reliability)', () => {
       PINTEREST_CDC_SYNC__COLLECTIONS: COLLECTIONS.join(','),
       PINTEREST_CDC_SYNC__KEEP_IMAGES: COLLECTIONS.join(','),
       PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '1',
-      PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+      PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
       PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '50',
     });
   };

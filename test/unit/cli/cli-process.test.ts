@@ -139,4 +139,25 @@ describe('pinterest-cdc CLI (child process)', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/xml.*invalid|Allowed choices/i);
   });
+  it('ends quietly when the reader closes the pipe (`schemas print | head -1`)', async () => {
+    const child = spawn(process.execPath, [bin, 'schemas', 'print'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        PINTEREST_CDC_FROM_SOURCE: '1',
+        // Never contacted: printing reads the repository's schemas only.
+        KAFKA_BROKERS: '127.0.0.1:1',
+        SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
+      },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Like `head -1`: read the first chunk, then close the reading end.
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at /);
+  });
 });

@@ -1,3 +1,5 @@
+import {Type} from 'avsc';
+
 import {COLLECTIONS} from '../../../src/collections';
 import {EncodeError} from '../../../src/errors';
 import {FieldEncodeError, SchemaCatalog, toAvroRecord} from '../../../src/serde';
@@ -95,7 +97,7 @@ describe('toAvroRecord', () => {
 
   it('rejects a long beyond 2^53 instead of encoding a rounded value', () => {
     expect(() => map('campaigns', {id: '1', ad_account_id: '2', lifetime_spend_cap: 2 ** 53 + 2})).toThrow(
-      /lifetime_spend_cap expected an integer within \+\/-2\^53/
+      /lifetime_spend_cap expected an integer within -2\^52 \.\. 2\^53 - 2/
     );
     expect(
       map('campaigns', {id: '1', ad_account_id: '2', lifetime_spend_cap: 2 ** 53 - 2}).lifetime_spend_cap
@@ -107,6 +109,24 @@ describe('toAvroRecord', () => {
     expect(map('campaigns', {id: '1', ad_account_id: '2', lifetime_spend_cap: 5n}).lifetime_spend_cap).toBe(
       5
     );
+  });
+
+  it('passes on only the longs avsc writes exactly: -2^52 .. 2^53 - 2, each read back as written', () => {
+    const long = Type.forSchema('long');
+    for (const value of [-(2 ** 52), -(2 ** 52) + 1, -1, 0, 2 ** 52 + 1, 2 ** 53 - 2]) {
+      const mapped = map('campaigns', {
+        id: '1',
+        ad_account_id: '2',
+        lifetime_spend_cap: value,
+      }).lifetime_spend_cap;
+      expect(long.fromBuffer(long.toBuffer(mapped))).toBe(value);
+    }
+    // avsc would write these as other numbers (-(2^52 + 1) reads back as +2^52): refused, naming the field.
+    for (const value of [-(2 ** 52) - 1, -(2 ** 53 - 2), -(2n ** 52n) - 1n]) {
+      expect(() => map('campaigns', {id: '1', ad_account_id: '2', lifetime_spend_cap: value})).toThrow(
+        /lifetime_spend_cap expected an integer within/
+      );
+    }
   });
 
   it.each([
