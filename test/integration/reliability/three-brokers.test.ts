@@ -157,7 +157,7 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
       PINTEREST_CDC_SYNC__COLLECTIONS: COLLECTIONS.join(','),
       PINTEREST_CDC_SYNC__KEEP_IMAGES: COLLECTIONS.join(','),
       PINTEREST_CDC_SYNC__INTERVAL_SECONDS: '2',
-      PINTEREST_CDC_ANALYTICS__COLLECTIONS: '',
+      PINTEREST_CDC_ANALYTICS__COLLECTIONS: '[]',
       PINTEREST_CDC_KAFKA__TRANSACTION_BATCH_SIZE: '50',
     });
     service = startServiceProcess(env);
