@@ -3,6 +3,7 @@ import {Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs';
 import {ConfigError} from '../errors';
 import {readCaFile, verifyAccess} from './access';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
+import {assertKafkajsPatched} from './kafkajs-patch';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
 import {StateTopicOwnership, type OwnerIdentity} from './ownership';
 import {KafkajsRecordWriter} from './record-writer';
@@ -87,6 +88,7 @@ export function createKafkaConnection(
   config: KafkaConnectionConfig,
   deps: {logger: KafkaLogger}
 ): KafkaConnection {
+  assertKafkajsPatched();
   const options = kafkajsConfig(config, deps.logger);
   const kafka = new Kafka(options);
   const closeables = new Set<{close(): Promise<void>}>();
