@@ -11,7 +11,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY patches ./patches
+# patches/: kafkajs' produce retry, fixed (docs/notes.md "Three brokers"); the service refuses an unpatched kafkajs.
+RUN npm ci --no-audit --no-fund --ignore-scripts && npx patch-package
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -22,6 +24,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
   && npm cache clean --force
+COPY --from=build /src/node_modules/kafkajs ./node_modules/kafkajs
 
 # ---- runtime: node + prod node_modules + dist/ + avro/, nothing else ----
 FROM ${NODE_IMAGE} AS runtime

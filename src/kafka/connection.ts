@@ -4,6 +4,7 @@ import {ConfigError} from '../errors';
 import {readCaFile, verifyAccess} from './access';
 import {KafkajsChangelogReader, type ChangelogReaderOptions} from './changelog-reader';
 import {KafkajsGroupMembership, type GroupMembershipOptions} from './group-membership';
+import {assertKafkajsPatched} from './kafkajs-patch';
 import {kafkajsLogCreator, toKafkajsLogLevel} from './log-creator';
 import {StateTopicOwnership, type OwnerIdentity} from './ownership';
 import {KafkajsRecordWriter} from './record-writer';
@@ -91,6 +92,7 @@ export function createKafkaConnection(
   config: KafkaConnectionConfig,
   deps: {logger: KafkaLogger}
 ): KafkaConnection {
+  assertKafkajsPatched();
   const options = kafkajsConfig(config, deps.logger);
   const kafka = new Kafka(options);
   const closeables = new Set<{close(): Promise<void>}>();

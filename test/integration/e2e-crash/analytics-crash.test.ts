@@ -196,7 +196,14 @@ describe('analytics through sync --once survive SIGKILL (exactly once, read_comm
 
     const killAt = randomInt(1, 3);
     const killDelayMs = randomInt(0, 300);
-    await runSync({killAt, killDelayMs});
+    // A restatement cycle makes a handful of requests and can end within the kill delay: each analytics answer
+    // takes 1 s here, so the kill always lands inside the run (mid-answer or mid-commit of an earlier one).
+    sandbox.control.setFaults({latencyMs: 1000, pathPattern: '/analytics$'});
+    try {
+      await runSync({killAt, killDelayMs});
+    } finally {
+      sandbox.control.clearFaults();
+    }
     await runSync();
     const all = await read();
     const fresh = all.filter((m) => !backfillPositions.has(position(m)));
