@@ -125,8 +125,8 @@ export async function settleAndStop(
   service: ServiceProcess,
   options: {analytics: boolean; timeoutMs: number; from?: number}
 ): Promise<void> {
-  const from = options.from ?? 0;
   const deadline = Date.now() + options.timeoutMs;
+  const from = await allTasksCycling(service, options.from ?? 0, options.timeoutMs);
   const wanted = options.analytics ? ['entities', 'analytics'] : ['entities'];
   for (;;) {
     const clean = service.finishedCycles().filter((c) => c.index >= from && c.failed === 0);
@@ -148,4 +148,34 @@ export async function settleAndStop(
     throw new Error(
       `the service did not stop cleanly (${JSON.stringify(exit)}):\n${service.output().slice(-3000)}`
     );
+}
+
+/**
+ * The log index from which a finished cycle ran every task: a fleet member cycles as soon as its first task is
+ * restored, so a cycle that started before it held them all may have left shards out (the pins task, say).
+ * Waits until the service took every task, then skips the cycle in flight at that moment.
+ */
+async function allTasksCycling(service: ServiceProcess, from: number, timeoutMs: number): Promise<number> {
+  const open = await service.waitForLog((l) => String(l.msg).startsWith('Pipeline open'), timeoutMs, from);
+  const taskCount = Number(open.taskCount ?? 1);
+  const deadline = Date.now() + timeoutMs;
+  const taken = () =>
+    new Set(
+      service
+        .logs()
+        .slice(from)
+        .filter((l) => String(l.msg).startsWith('Task taken'))
+        .map((l) => Number(l.task))
+    ).size;
+  while (taken() < taskCount) {
+    if (Date.now() > deadline) throw new Error(`the service did not take its ${taskCount} tasks`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const mark = service.logs().length;
+  const inFlight = await service.waitForLog(
+    (l) => String(l.msg).startsWith('Sync cycle finished'),
+    Math.max(1, deadline - Date.now()),
+    mark
+  );
+  return service.logs().indexOf(inFlight) + 1;
 }
