@@ -155,6 +155,9 @@ export async function runService(deps: ServiceDeps): Promise<void> {
         seconds: summary.durationSeconds,
         skipped: summary.skipped.length,
         failed: summary.failed.length,
+        // Which tasks' shards the cycle ran: fewer than taskCount while tasks are still being restored.
+        tasks: summary.tasks,
+        taskCount: pipeline.taskCount,
       };
       // While Pinterest refuses the credentials every listing fails alike: the token manager said so once, with
       // what to do; the service stays up (not ready) until a token works.

@@ -66,6 +66,11 @@ export interface TaskConnection {
 
 /** A cycle over every held task, with the tasks it lost to fencing (dropped; the rest went on). */
 export interface TasksCycleSummary extends CycleSummary {
+  /**
+   * The tasks whose shards the round ran to its end (held when it started, not fenced during it), ascending: a
+   * member cycles as soon as its first task is restored, so an early round may leave tasks (and their shards) out.
+   */
+  readonly tasks: readonly number[];
   readonly fencedTasks: readonly number[];
 }
 
@@ -240,6 +245,10 @@ export class TaskSet {
       failed: results.flatMap((r) => r.summary.failed),
       ...(diverged ? {fatal: diverged} : {}),
       durationSeconds: (Date.now() - started) / 1000,
+      tasks: tasks
+        .map((t) => t.index)
+        .filter((t) => !fencedTasks.includes(t))
+        .sort((a, b) => a - b),
       fencedTasks,
     };
   }

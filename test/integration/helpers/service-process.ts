@@ -24,8 +24,12 @@ export interface ServiceProcess {
   readonly logs: () => LogLine[];
   /** resolves with the first log line (from `from` on) that matches; fails when the process exits or time runs out */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs: number, from?: number): Promise<LogLine>;
-  /** the completed cycles ("Sync cycle finished" without failures) logged so far, with the kinds each ran */
-  finishedCycles(): {kinds: string[]; failed: number; index: number}[];
+  /**
+   * the cycles logged so far ("Sync cycle finished", with or without failures), with the kinds each ran and
+   * whether it ran every task's shards (a fleet member cycles once its first task is restored: an early cycle
+   * may leave tasks out, the pins task say, and so prove nothing about their shards)
+   */
+  finishedCycles(): {kinds: string[]; failed: number; allTasks: boolean; index: number}[];
   /** GET /readyz (status and text), or undefined while the server does not answer */
   readyz(): Promise<{status: number; body: string} | undefined>;
   metrics(): Promise<string>;
@@ -94,7 +98,12 @@ export function startServiceProcess(env: NodeJS.ProcessEnv): ServiceProcess {
       return lines
         .map((l, index) => ({l, index}))
         .filter(({l}) => l.msg === 'Sync cycle finished' || l.msg?.startsWith('Sync cycle finished with'))
-        .map(({l, index}) => ({kinds: (l.kinds as string[]) ?? [], failed: Number(l.failed ?? 0), index}));
+        .map(({l, index}) => ({
+          kinds: (l.kinds as string[]) ?? [],
+          failed: Number(l.failed ?? 0),
+          allTasks: ranEveryTask(l),
+          index,
+        }));
     },
     async readyz() {
       const url = baseUrl();
@@ -118,18 +127,29 @@ export function startServiceProcess(env: NodeJS.ProcessEnv): ServiceProcess {
 }
 
 /**
+ * Whether a "Sync cycle finished" line is of a cycle that ran every task's shards. A fleet member cycles as soon as
+ * its first task is restored, so an early cycle may leave tasks out (the pins task, say): a test that waits for
+ * "the first snapshot" and then changes the sandbox must wait for such a cycle, or its changes reach shards still
+ * in their first snapshot (a change seen then is an `r`, a delete no `d`).
+ */
+export function ranEveryTask(line: LogLine): boolean {
+  return Array.isArray(line.tasks) && line.tasks.length === Number(line.taskCount);
+}
+
+/**
  * Lets the service finish what is due: waits for an entity cycle and (when `analytics`) an analytics cycle that
- * both started after log line `from` and finished without a failure, then SIGTERMs it and expects exit 0.
+ * both were logged after line `from`, ran every task and finished without a failure, then SIGTERMs it and expects
+ * exit 0.
  */
 export async function settleAndStop(
   service: ServiceProcess,
   options: {analytics: boolean; timeoutMs: number; from?: number}
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  const from = await allTasksCycling(service, options.from ?? 0, options.timeoutMs);
+  const from = options.from ?? 0;
   const wanted = options.analytics ? ['entities', 'analytics'] : ['entities'];
   for (;;) {
-    const clean = service.finishedCycles().filter((c) => c.index >= from && c.failed === 0);
+    const clean = service.finishedCycles().filter((c) => c.index >= from && c.failed === 0 && c.allTasks);
     if (wanted.every((kind) => clean.some((c) => c.kinds.includes(kind)))) break;
     if (Date.now() > deadline)
       throw new Error(
@@ -148,34 +168,4 @@ export async function settleAndStop(
     throw new Error(
       `the service did not stop cleanly (${JSON.stringify(exit)}):\n${service.output().slice(-3000)}`
     );
-}
-
-/**
- * The log index from which a finished cycle ran every task: a fleet member cycles as soon as its first task is
- * restored, so a cycle that started before it held them all may have left shards out (the pins task, say).
- * Waits until the service took every task, then skips the cycle in flight at that moment.
- */
-async function allTasksCycling(service: ServiceProcess, from: number, timeoutMs: number): Promise<number> {
-  const open = await service.waitForLog((l) => String(l.msg).startsWith('Pipeline open'), timeoutMs, from);
-  const taskCount = Number(open.taskCount ?? 1);
-  const deadline = Date.now() + timeoutMs;
-  const taken = () =>
-    new Set(
-      service
-        .logs()
-        .slice(from)
-        .filter((l) => String(l.msg).startsWith('Task taken'))
-        .map((l) => Number(l.task))
-    ).size;
-  while (taken() < taskCount) {
-    if (Date.now() > deadline) throw new Error(`the service did not take its ${taskCount} tasks`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const mark = service.logs().length;
-  const inFlight = await service.waitForLog(
-    (l) => String(l.msg).startsWith('Sync cycle finished'),
-    Math.max(1, deadline - Date.now()),
-    mark
-  );
-  return service.logs().indexOf(inFlight) + 1;
 }

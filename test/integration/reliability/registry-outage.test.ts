@@ -14,7 +14,12 @@ import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {checkAgainstTruth} from '../helpers/change-stream';
 import {readCommitted} from '../helpers/committed-events';
 import {cliChildEnv} from '../helpers/service-env';
-import {settleAndStop, startServiceProcess, type ServiceProcess} from '../helpers/service-process';
+import {
+  ranEveryTask,
+  settleAndStop,
+  startServiceProcess,
+  type ServiceProcess,
+} from '../helpers/service-process';
 import {startTcpProxy, type TcpProxy} from '../helpers/tcp-proxy';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 import {bySize, reportTries} from './size';
@@ -107,13 +112,17 @@ describe('schema registry down at start and mid-run (reliability)', () => {
     expect(atStart.every((s) => s === 503)).toBe(true);
     await proxy.up();
     await waitReady(first, 60_000);
-    await first.waitForLog((l) => l.msg === 'Sync cycle finished', 60_000);
+    await first.waitForLog((l) => l.msg === 'Sync cycle finished' && ranEveryTask(l), 60_000);
 
     // 2. Down mid-run: changes still flow (schemas are registered), the service stays ready.
     await proxy.down();
     const from = first.logs().length;
     change();
-    await first.waitForLog((l) => l.msg === 'Sync cycle finished' && Number(l.failed) === 0, 60_000, from);
+    await first.waitForLog(
+      (l) => l.msg === 'Sync cycle finished' && Number(l.failed) === 0 && ranEveryTask(l),
+      60_000,
+      from
+    );
     const midRun = await readinessDuring(first, 2_000);
     expect(midRun.every((s) => s === 200)).toBe(true);
 

@@ -14,7 +14,7 @@ import {Kafka, logLevel} from 'kafkajs';
 import {addDays, todayUtc} from '../../../src/pinterest/dates';
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {cliChildEnv} from '../helpers/service-env';
-import {startServiceProcess} from '../helpers/service-process';
+import {ranEveryTask, startServiceProcess} from '../helpers/service-process';
 import {readAll} from '../kafka/helpers';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 import {reportTries} from './size';
@@ -65,7 +65,10 @@ describe('secrets in a full run (reliability)', () => {
       const clean = (kind: string, from = 0) =>
         service.waitForLog(
           (l) =>
-            l.msg === 'Sync cycle finished' && (l.kinds as string[]).includes(kind) && Number(l.failed) === 0,
+            l.msg === 'Sync cycle finished' &&
+            (l.kinds as string[]).includes(kind) &&
+            Number(l.failed) === 0 &&
+            ranEveryTask(l),
           120_000,
           from
         );

@@ -20,7 +20,12 @@ import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {checkAgainstTruth} from '../helpers/change-stream';
 import {readCommitted} from '../helpers/committed-events';
 import {cliChildEnv} from '../helpers/service-env';
-import {settleAndStop, startServiceProcess, type ServiceProcess} from '../helpers/service-process';
+import {
+  ranEveryTask,
+  settleAndStop,
+  startServiceProcess,
+  type ServiceProcess,
+} from '../helpers/service-process';
 import {reportTries} from './size';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -183,7 +188,10 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
     // Two brokers left (= min.insync.replicas): the snapshot goes on; then the node comes back on its data.
     await waitPages(killedAt + 3);
     await stackLib.startBroker({rootDir: ROOT, dir, id: leader, log: () => {}});
-    await service.waitForLog((l) => l.msg === 'Sync cycle finished' && Number(l.failed) === 0, 240_000);
+    await service.waitForLog(
+      (l) => l.msg === 'Sync cycle finished' && Number(l.failed) === 0 && ranEveryTask(l),
+      240_000
+    );
     log.push(`node ${leader} restarted; the first snapshot finished`);
 
     // A cycle of changes, and the whole cluster stopped and started again while it runs.

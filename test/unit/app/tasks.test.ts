@@ -85,4 +85,26 @@ describe('TaskSet', () => {
     expect(opened).toEqual([0, 2]); // task 1 was never restored, only to be fenced by its new owner
     expect(tasks.tasks()).toEqual([0, 2]);
   });
+
+  it('says which tasks a cycle ran: an early cycle (tasks still being restored) leaves the others out', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const {tasks, opened} = taskSet((task) => (task === 2 ? gate : Promise.resolve()));
+    const taking = tasks.assign([0, 1, 2]);
+    // Tasks are restored one at a time: 0 and 1 are held while 2 is still opening.
+    for (let i = 0; i < 100 && !opened.includes(2); i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(tasks.tasks()).toEqual([0, 1]);
+    const options = {
+      collections: [],
+      adAccountIds: [],
+      keepImages: [],
+      connectorName: 'test',
+      version: 'test',
+    };
+    expect((await tasks.runCycle(options)).tasks).toEqual([0, 1]);
+    release();
+    await taking;
+    expect((await tasks.runCycle(options)).tasks).toEqual([0, 1, 2]);
+  });
 });
