@@ -8,6 +8,9 @@ import {CdcError} from '../errors';
 import {basicAuthorization, type RegistryAccess} from './registry-access';
 import {REGISTRY_REQUEST_TIMEOUT_MS, type SubjectSchema} from './schema-registrar';
 
+/** The registry to check against; `fetch` for tests that count or fail its requests. */
+type CheckedRegistry = RegistryAccess & {fetch?: typeof fetch};
+
 export type SubjectState = 'registered' | 'compatible' | 'missing' | 'incompatible';
 
 export interface SubjectCheck {
@@ -24,7 +27,7 @@ export interface SubjectCheck {
 const SUBJECT_NOT_FOUND = 40401;
 
 export async function checkSubjects(
-  registry: RegistryAccess & {fetch?: typeof fetch},
+  registry: CheckedRegistry,
   subjects: readonly SubjectSchema[]
 ): Promise<SubjectCheck[]> {
   const out: SubjectCheck[] = [];
@@ -77,7 +80,7 @@ export async function checkSubjects(
  * Used only when the URL is Apicurio's ccompat one; [] otherwise or when that API does not answer.
  */
 async function apicurioReasons(
-  registry: RegistryAccess & {fetch?: typeof fetch},
+  registry: CheckedRegistry,
   subject: string,
   schema: object
 ): Promise<string[]> {
@@ -86,12 +89,7 @@ async function apicurioReasons(
   const path = `/groups/default/artifacts/${encodeURIComponent(subject)}/versions?dryRun=true`;
   const body = JSON.stringify({content: {content: JSON.stringify(schema), contentType: 'application/json'}});
   try {
-    const response = await (registry.fetch ?? fetch)(`${base}/apis/registry/v3${path}`, {
-      method: 'POST',
-      headers: {'Content-Type': 'application/json', ...basicAuthorization(registry)},
-      body,
-      signal: AbortSignal.timeout(REGISTRY_REQUEST_TIMEOUT_MS),
-    });
+    const response = await post(registry, `${base}/apis/registry/v3${path}`, 'application/json', body);
     const answer = (await response.json()) as {causes?: {description?: string; context?: string}[]};
     return (answer.causes ?? []).map((c) =>
       c.context ? `${c.description} at ${c.context}` : String(c.description)
@@ -101,26 +99,26 @@ async function apicurioReasons(
   }
 }
 
+/** One POST to the registry, with its credentials and the registry request timeout. */
+function post(registry: CheckedRegistry, url: string, contentType: string, body: string): Promise<Response> {
+  return (registry.fetch ?? fetch)(url, {
+    method: 'POST',
+    headers: {'Content-Type': contentType, ...basicAuthorization(registry)},
+    body,
+    signal: AbortSignal.timeout(REGISTRY_REQUEST_TIMEOUT_MS),
+  });
+}
+
 interface Answer {
   status: number;
   body: Record<string, unknown> & {messages?: unknown[]};
 }
 
-async function call(
-  registry: RegistryAccess & {fetch?: typeof fetch},
-  path: string,
-  body: string
-): Promise<Answer> {
-  const headers = {'Content-Type': 'application/vnd.schemaregistry.v1+json', ...basicAuthorization(registry)};
+async function call(registry: CheckedRegistry, path: string, body: string): Promise<Answer> {
   let response: Response;
   let text: string;
   try {
-    response = await (registry.fetch ?? fetch)(`${registry.url}${path}`, {
-      method: 'POST',
-      headers,
-      body,
-      signal: AbortSignal.timeout(REGISTRY_REQUEST_TIMEOUT_MS),
-    });
+    response = await post(registry, `${registry.url}${path}`, 'application/vnd.schemaregistry.v1+json', body);
     text = await response.text();
   } catch (error) {
     // fetch says only "fetch failed"; the socket error (ECONNREFUSED, ...) is its cause.

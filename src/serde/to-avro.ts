@@ -105,16 +105,13 @@ function convert(plan: RecordPlan, field: FieldPlan, value: unknown, canonical?:
   switch (field.kind) {
     case 'string':
       return decimalString(value) ?? fail('a string');
-    case 'long':
-      if (
-        typeof value === 'number' &&
-        Number.isInteger(value) &&
-        value >= AVSC_MIN_LONG &&
-        value <= AVSC_MAX_LONG
-      )
-        return value;
-      if (typeof value === 'bigint' && value >= AVSC_MIN_LONG && value <= AVSC_MAX_LONG) return Number(value);
+    case 'long': {
+      // A bigint within the bounds is exact as a number; one beyond them fails like a number beyond them.
+      const long = typeof value === 'bigint' ? Number(value) : value;
+      if (Number.isInteger(long) && (long as number) >= AVSC_MIN_LONG && (long as number) <= AVSC_MAX_LONG)
+        return long;
       return fail('an integer within -2^52 .. 2^53 - 2 (long)');
+    }
     case 'double':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       // An integer beyond 2^53 arrives as a bigint (events/lossless-json.ts); a double holds it as closely as it can.

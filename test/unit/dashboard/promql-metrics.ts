@@ -1,15 +1,11 @@
 /**
- * Which metric names a PromQL expression reads, and which metric names exist: those pinterest-cdc defines in
- * src/observability/metrics.ts (read from its `name('...')` calls, so the test follows the source) and the
- * prom-client default metrics (process_*, nodejs_*), taken from a live prom-client registry.
+ * Which metric names a PromQL expression reads, and which metric names exist: those a live Metrics instance of
+ * src/observability/metrics.ts registers, and the prom-client default metrics (process_*, nodejs_*), both taken
+ * from live prom-client registries.
  */
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
-
 import {collectDefaultMetrics, Registry} from 'prom-client';
 
-const ROOT = join(__dirname, '..', '..', '..');
-export const METRICS_SOURCE = join(ROOT, 'src', 'observability', 'metrics.ts');
+import {Metrics} from '../../../src/observability/metrics';
 
 /** Series Prometheus itself adds to every scrape (not exported by any process). */
 export const PROMETHEUS_SCRAPE_SERIES = new Set(['up']);
@@ -57,21 +53,18 @@ export interface DefinedMetric {
   source: 'pinterest-cdc' | 'prom-client';
 }
 
-/** pinterest-cdc's own metrics, from the `new Counter|Gauge|Histogram({name: name('...')` calls. */
-export function productMetrics(source = readFileSync(METRICS_SOURCE, 'utf8')): DefinedMetric[] {
-  const prefix = /METRIC_PREFIX\s*=\s*'([^']+)'/.exec(source)?.[1];
-  if (!prefix) throw new Error(`no METRIC_PREFIX in ${METRICS_SOURCE}`);
-  const metrics: DefinedMetric[] = [];
-  for (const m of source.matchAll(
-    /new (Counter|Gauge|Histogram|Summary)\(\{\s*name:\s*name\('([a-z0-9_]+)'\)/g
-  )) {
-    metrics.push({
-      name: prefix + (m[2] as string),
-      type: (m[1] as string).toLowerCase() as DefinedMetric['type'],
-      source: 'pinterest-cdc',
-    });
-  }
-  return metrics;
+/**
+ * pinterest-cdc's own metrics, as a Metrics instance registers them (so a metric built by a helper, such as the
+ * progress gauges, counts too; reading the source's `name('...')` calls missed those).
+ */
+export function productMetrics(): DefinedMetric[] {
+  const registry = new Registry();
+  new Metrics({registry, version: 'test', defaultMetrics: false});
+  return (registry.getMetricsAsArray() as unknown as {name: string; type: string}[]).map((m) => ({
+    name: m.name,
+    type: m.type as DefinedMetric['type'],
+    source: 'pinterest-cdc',
+  }));
 }
 
 /** prom-client's default metrics as a registry really exposes them. */
