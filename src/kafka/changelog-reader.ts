@@ -46,7 +46,8 @@ export class KafkajsChangelogReader implements ChangelogReader {
 
     const started = performance.now();
     const channel = new BatchChannel<ChangelogRecord[]>(this.deps.options?.bufferedBatches ?? 2);
-    const consumer = this.consumer(options.readUncommitted ?? false);
+    let over = false;
+    const consumer = this.consumer(options.readUncommitted ?? false, () => !over);
     let nullKeys = 0;
     let yielded = 0;
 
@@ -123,12 +124,14 @@ export class KafkajsChangelogReader implements ChangelogReader {
         cause: error,
       });
     } finally {
+      over = true;
       channel.cancel();
       await consumer.disconnect().catch(() => undefined);
     }
   }
 
-  private consumer(readUncommitted: boolean): Consumer {
+  /** `restart`: whether kafkajs may restart the consumer after a retriable crash (not once the read is over). */
+  private consumer(readUncommitted: boolean, restart: () => boolean): Consumer {
     const options = this.deps.options ?? {};
     return this.deps.kafka.consumer({
       groupId: `${options.groupIdPrefix ?? 'pinterest-cdc.changelog-reader'}.${randomUUID()}`,
@@ -144,6 +147,9 @@ export class KafkajsChangelogReader implements ChangelogReader {
       // A slow reader blocks eachBatch (backpressure): keep the lone member in its group meanwhile.
       sessionTimeout: 300_000,
       rebalanceTimeout: 60_000,
+      // A disconnect while kafkajs restarts the consumer (it rejoins after a crash) crashes the restart, which
+      // kafkajs restarts again: a read that is over would go on fetching in the background for good.
+      retry: {retries: 5, restartOnFailure: async () => restart()},
     });
   }
 

@@ -40,6 +40,11 @@ export class KafkajsGroupMembership implements GroupMembership {
   /** The partitions of the last assignment and its group generation: this member's claim at the next join. */
   private owned: readonly number[] = [];
   private ownedGeneration = -1;
+  /** Set by leave(): from then on no crash restarts the consumer and no rejoin is scheduled. */
+  private leaving = false;
+  private rejoinTimer: NodeJS.Timeout | undefined;
+  /** While kafkajs restarts the consumer after a crash: resolves when that restart joined or crashed. */
+  private restarting: {ended: Promise<void>; end: () => void} | undefined;
 
   constructor(private readonly deps: {kafka: Kafka; logger: KafkaLogger; options: GroupMembershipOptions}) {}
 
@@ -53,11 +58,16 @@ export class KafkajsGroupMembership implements GroupMembership {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
       partitionAssigners: [this.stickyAssigner(), PartitionAssigners.roundRobin],
+      // kafkajs restarts a consumer after a retriable crash, also one caused by leave()'s own disconnect while a
+      // restart was joining (seen after a whole-cluster restart): that zombie member kept the stopped process
+      // alive and rejoined the group every few seconds. Once leaving, a crash ends the consumer.
+      retry: {retries: 5, restartOnFailure: async () => !this.leaving},
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({payload}) => {
       // Nothing is consumed: pause before the first fetch of the new generation.
       consumer.pause([{topic}]);
+      this.restartEnded();
       this.generation += 1;
       const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
       this.owned = partitions;
@@ -77,8 +87,17 @@ export class KafkajsGroupMembership implements GroupMembership {
         {groupId, err: describeError(payload.error), restart: payload.restart},
         'Fleet group membership crashed'
       );
-      // A crash that does not restart leaves the group: this member holds nothing any more.
-      if (!payload.restart) onAssignment({partitions: [], generation: ++this.generation});
+      this.restartEnded();
+      if (payload.restart) {
+        let end = () => {};
+        const ended = new Promise<void>((resolve) => (end = resolve));
+        this.restarting = {ended, end};
+      }
+      if (payload.restart || this.leaving) return;
+      // A crash that does not restart left the group: this member holds nothing now, and joins again with a new
+      // consumer (its claim kept, so the sticky assignor can give its tasks back).
+      onAssignment({partitions: [], generation: ++this.generation});
+      this.scheduleRejoin(onAssignment);
     });
     try {
       await consumer.connect();
@@ -90,6 +109,20 @@ export class KafkajsGroupMembership implements GroupMembership {
         cause: error,
       });
     }
+  }
+
+  private scheduleRejoin(onAssignment: (assignment: GroupAssignment) => void): void {
+    clearTimeout(this.rejoinTimer);
+    this.rejoinTimer = setTimeout(() => {
+      if (this.leaving) return;
+      this.join(onAssignment).catch((error: unknown) => {
+        this.deps.logger.warn(
+          {groupId: this.deps.options.groupId, err: describeError(error)},
+          'Joining the fleet group again failed; retrying'
+        );
+        this.scheduleRejoin(onAssignment);
+      });
+    }, REJOIN_DELAY_MS);
   }
 
   /** kafkajs' assigner interface over planStickyAssignment; runs on the member the coordinator made leader. */
@@ -137,11 +170,29 @@ export class KafkajsGroupMembership implements GroupMembership {
   }
 
   async leave(): Promise<void> {
+    this.leaving = true;
+    clearTimeout(this.rejoinTimer);
     const consumer = this.consumer;
     this.consumer = undefined;
     // disconnect() stops the runner and sends LeaveGroup.
     await consumer?.disconnect().catch(() => undefined);
+    const restart = this.restarting;
+    if (consumer && restart) {
+      // A restart joining meanwhile outlives that disconnect (kafkajs checks for it only between steps) and
+      // left a broker connection open after its crash: wait for it to end, then close the consumer once more.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([restart.ended, new Promise((r) => (timer = setTimeout(r, RESTART_END_WAIT_MS)))]);
+      clearTimeout(timer);
+      await consumer.disconnect().catch(() => undefined);
+    }
+  }
+
+  private restartEnded(): void {
+    this.restarting?.end();
+    this.restarting = undefined;
   }
 }
 
 const STICKY_ASSIGNER = 'PinterestCdcSticky';
+const REJOIN_DELAY_MS = 5_000;
+const RESTART_END_WAIT_MS = 8_000;

@@ -95,6 +95,9 @@ describe('broker paused longer than the transaction timeout', () => {
       version: 'test',
       signal: stop.signal,
       onCycle: (summary) => {
+        // A fleet member cycles as soon as its first task is restored: a cycle without the pins' task is not the
+        // snapshot this test pauses in (its changes would reach the pins before their first snapshot).
+        if (!summary.listings.some((l) => l.collection === 'pins')) return;
         cycles.push(summary);
         if (cycles.length === 1) {
           sandbox.control.clearFaults();

@@ -5,6 +5,7 @@
  * SIGKILL the process that runs in production, not a copy of its handlers.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
+import {appendFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -47,8 +48,13 @@ export function startServiceProcess(env: NodeJS.ProcessEnv): ServiceProcess {
   let text = '';
   let partial = '';
   const lines: LogLine[] = [];
+  // PINTEREST_CDC_TEST_LOG_DIR: every service's whole output also goes to <dir>/service-<pid>.log, for a diagnosis
+  // after the test (a failure message carries only the tail).
+  const logDir = process.env.PINTEREST_CDC_TEST_LOG_DIR;
+  if (logDir) mkdirSync(logDir, {recursive: true});
   const take = (chunk: Buffer) => {
     const s = chunk.toString();
+    if (logDir) appendFileSync(path.join(logDir, `service-${child.pid}.log`), s);
     text += s;
     partial += s;
     const parts = partial.split('\n');
@@ -164,7 +170,8 @@ export async function settleAndStop(
   }
   service.kill('SIGTERM');
   const exit = await service.exited;
-  if (exit.code !== 0)
+  // bin/ forces the exit when something stays open after the shutdown: that is a leak, not a clean stop.
+  if (exit.code !== 0 || service.output().includes('still open 5 s after the command ended'))
     throw new Error(
       `the service did not stop cleanly (${JSON.stringify(exit)}):\n${service.output().slice(-3000)}`
     );
