@@ -27,7 +27,9 @@ import {serviceEnv} from '../helpers/service-env';
 import {rawKafka, readAll, settledOffsets} from '../kafka/helpers';
 import {kafkaBrokers, schemaRegistryUrl} from '../setup/services';
 
-jest.setTimeout(240_000);
+// Above the sum of the bounded steps of the longest test: a step that runs out says which, with the service log.
+jest.setTimeout(420_000);
+const STEP_MS = 120_000;
 
 const TOKEN_KEY = randomBytes(32).toString('base64');
 // Tokens the sandbox mints: `pinr.` / `pina.` and 48 hex digits.
@@ -71,16 +73,47 @@ function env(prefix: string, extra: Record<string, string> = {}): Record<string,
 
 const freshPrefix = (label: string) => `tok_${label}_${randomBytes(4).toString('hex')}`;
 
-/** The CLI in process: exit code and stdout; its log lines go to the transcript. */
+/** The last log lines (pino JSON, kafkajs' debug left out) as `time level message`, for a failure message. */
+function logTail(lines: readonly string[], count = 40): string {
+  const shown = lines
+    .map((l) => {
+      try {
+        const {time, level, msg, component, ...rest} = JSON.parse(l) as Record<string, unknown>;
+        if (component === 'kafkajs' && level === 'debug') return undefined;
+        return `${String(time).slice(11, 23)} ${String(level)} ${String(msg)} ${JSON.stringify(rest).slice(0, 200)}`;
+      } catch {
+        return l.trimEnd();
+      }
+    })
+    .filter((l): l is string => l !== undefined);
+  return `\nlast log lines:\n${shown.slice(-count).join('\n')}`;
+}
+
+/** The CLI in process: exit code and stdout; its log lines go to the transcript. Bounded by STEP_MS. */
 async function cli(args: string[], environment: Record<string, string>, stdin?: string) {
   const out: string[] = [];
+  const logged: string[] = [];
   const io: CliIo = {
     stdout: {write: (s: string) => out.push(s)},
-    stderr: {write: (s: string) => transcript.push(s)},
+    stderr: {
+      write: (s: string) => {
+        transcript.push(s);
+        logged.push(s);
+      },
+    },
     env: environment,
     ...(stdin === undefined ? {} : {stdin: Readable.from([`${stdin}\n`])}),
   };
-  const code = await main(['node', 'pinterest-cdc', ...args], io);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    main(['node', 'pinterest-cdc', ...args], io),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`\`${args.join(' ')}\` did not end within ${STEP_MS} ms${logTail(logged)}`)),
+        STEP_MS
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
   process.exitCode = undefined;
   transcript.push(out.join(''));
   return {code, out: out.join('')};
@@ -135,8 +168,13 @@ function startService(config: AppConfig) {
     },
     outcome,
     /** Waits until `n` cycles (failed ones too) have ended. */
-    async ended(n: number, timeoutMs = 90_000) {
-      await waitFor(() => summaries.length >= n, timeoutMs, `${n} cycles`);
+    async ended(n: number, timeoutMs = STEP_MS) {
+      await waitFor(
+        () => summaries.length >= n,
+        timeoutMs,
+        `${n} cycles`,
+        () => logTail(lines)
+      );
     },
     /** Runs the next cycle and waits for its end. */
     async cycle() {
@@ -154,10 +192,15 @@ function startService(config: AppConfig) {
   };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string) {
+async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+  log: () => string = () => ''
+) {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${log()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
