@@ -17,11 +17,12 @@ cli.main(process.argv).then((code) => {
   // it and exit. unref(): this timer alone keeps nothing alive.
   globalThis
     .setTimeout(() => {
-      // Sockets by peer (undocumented but long-standing API), other resources by kind.
+      // What keeps the process (this unref'd timer is not counted); sockets by peer, through an undocumented but
+      // long-standing API, counting only those that hold the process (an idle keep-alive socket does not).
       const sockets = (process._getActiveHandles?.() ?? [])
-        .filter((h) => h && h.remotePort)
+        .filter((h) => h && h.remotePort && h._handle?.hasRef?.() !== false)
         .map((h) => `TCP to ${h.remoteAddress}:${h.remotePort}`);
-      const others = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout' && r !== 'TCPSocketWrap');
+      const others = process.getActiveResourcesInfo().filter((r) => r !== 'TCPSocketWrap');
       const open = [...sockets, ...others];
       process.stderr.write(
         `pinterest-cdc: exiting ${code}; still open 5 s after the command ended: ${open.join(', ') || 'timers'}\n`

@@ -68,6 +68,7 @@ export class KafkajsGroupMembership implements GroupMembership {
       // Nothing is consumed: pause before the first fetch of the new generation.
       consumer.pause([{topic}]);
       this.restartEnded();
+      if (this.leaving) return; // a restart that joined while this member leaves: nothing to take
       this.generation += 1;
       const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
       this.owned = partitions;
@@ -174,17 +175,18 @@ export class KafkajsGroupMembership implements GroupMembership {
     clearTimeout(this.rejoinTimer);
     const consumer = this.consumer;
     this.consumer = undefined;
-    // disconnect() stops the runner and sends LeaveGroup.
-    await consumer?.disconnect().catch(() => undefined);
     const restart = this.restarting;
     if (consumer && restart) {
-      // A restart joining meanwhile outlives that disconnect (kafkajs checks for it only between steps) and
-      // left a broker connection open after its crash: wait for it to end, then close the consumer once more.
+      // kafkajs is restarting the consumer (it rejoins after a crash). A disconnect now would race that join: the
+      // join goes on after it, opens a coordinator connection the closed client no longer tracks, and that socket
+      // kept the stopped process alive (seen after a whole-cluster restart). Let the restart end first: it joins,
+      // or crashes and, since this member is leaving, stays down.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([restart.ended, new Promise((r) => (timer = setTimeout(r, RESTART_END_WAIT_MS)))]);
       clearTimeout(timer);
-      await consumer.disconnect().catch(() => undefined);
     }
+    // disconnect() stops the runner and sends LeaveGroup.
+    await consumer?.disconnect().catch(() => undefined);
   }
 
   private restartEnded(): void {
