@@ -254,7 +254,7 @@ function events(sandbox: RunningSandbox): number {
   let total = 0;
   for (const {name} of sandbox.control.users()) {
     const user = sandbox.control.user(name);
-    for (const collection of COLLECTIONS) total += user.truth(collection).items.length;
+    for (const collection of COLLECTIONS) total += user.count(collection);
   }
   return total;
 }

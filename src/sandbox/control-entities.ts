@@ -54,6 +54,17 @@ export function entityControl(ctx: ControlContext) {
     throw new SandboxControlError(`no live ${kind} left to change`);
   };
 
+  const scopesOf = (collection: string, adAccountId: string | undefined) => {
+    const kind = collection as EntityKind;
+    if (!ENTITY_KINDS.includes(kind)) throw new SandboxControlError(`unknown collection ${collection}`);
+    const scopes = !SCOPED_KINDS.has(kind)
+      ? [-1]
+      : adAccountId
+        ? [ctx.accountOf(adAccountId)]
+        : liveAccounts(state);
+    return {kind, scopes};
+  };
+
   const keyOf = (kind: EntityKind, record: ApiRecord): Record<string, string> =>
     SCOPED_KINDS.has(kind)
       ? {ad_account_id: record.ad_account_id as string, id: record.id as string}
@@ -197,17 +208,17 @@ export function entityControl(ctx: ControlContext) {
     },
 
     truth(collection: string, adAccountId?: string): {items: ApiRecord[]} {
-      const kind = collection as EntityKind;
-      if (!ENTITY_KINDS.includes(kind)) throw new SandboxControlError(`unknown collection ${collection}`);
-      const scopes = !SCOPED_KINDS.has(kind)
-        ? [-1]
-        : adAccountId
-          ? [ctx.accountOf(adAccountId)]
-          : liveAccounts(state);
+      const {kind, scopes} = scopesOf(collection, adAccountId);
       const total = scopes.reduce((n, s) => n + store.count(kind, s), 0);
       if (total > TRUTH_MAX_RECORDS)
-        throw new SandboxControlError(`truth is for small scales (${total} ${kind})`);
+        throw new SandboxControlError(`truth is for small scales (${total} ${kind}); count() says how many`);
       return {items: scopes.flatMap((s) => store.all(kind, s))};
+    },
+
+    /** How many records truth() would list, at any scale. */
+    count(collection: string, adAccountId?: string): number {
+      const {kind, scopes} = scopesOf(collection, adAccountId);
+      return scopes.reduce((n, s) => n + store.liveCount(kind, s), 0);
     },
   };
 }

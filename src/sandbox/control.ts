@@ -54,6 +54,8 @@ export interface SandboxControl {
   advanceClock(seconds: number): {now: string};
   applyChanges(changes: SandboxChange[]): {applied: AppliedChange[]};
   truth(collection: string, adAccountId?: string): {items: ApiRecord[]};
+  /** How many records truth() would list, without listing them (any scale). */
+  count(collection: string, adAccountId?: string): number;
   /** What the API would answer now for an analytics collection over a date range, keyed like events. */
   analyticsTruth(query: AnalyticsTruthQuery): {items: AnalyticsTruthRow[]};
   setFaults(config: FaultConfig): FaultConfig;
@@ -153,6 +155,7 @@ function createUserControl(
       ),
     }),
     truth: (collection, adAccountId) => entities.truth(collection, adAccountId),
+    count: (collection, adAccountId) => entities.count(collection, adAccountId),
     analyticsTruth: (query) => analytics.truth(query),
     setFaults: (config) => {
       if (config.revokeTokens) state.tokens.revokeAccessTokens();

@@ -89,6 +89,12 @@ export class EntityStore {
     return this.baseCount(kind, sc) + (this.overlays.get(`${kind}:${sc}`)?.created.length ?? 0);
   }
 
+  /** Records that exist now (count() less the deleted ones), without materialising any. */
+  liveCount(kind: EntityKind, scope: number): number {
+    const deleted = this.overlays.get(`${kind}:${this.normScope(kind, scope)}`)?.deleted.size ?? 0;
+    return this.count(kind, scope) - deleted;
+  }
+
   /** Number of ad accounts ever (generated + created), deleted ones included. */
   accountSlots(): number {
     return this.count('ad_accounts', -1);

@@ -85,6 +85,16 @@ describe('sandbox control API', () => {
     expect(pins.some((id) => gone.has(id as string))).toBe(false);
     expect(pins).toEqual(h.sb.control.truth('pins').items.map((p) => p.id));
     expect((await h.json(`/pins/${[...gone][0]}`)).status).toBe(404);
+    // count(): what truth() lists, created and deleted records included, without listing them.
+    h.sb.control.applyChanges([{kind: 'create', collection: 'pins', count: 2}]);
+    for (const collection of ['pins', 'campaigns', 'ad_accounts'])
+      expect([collection, h.sb.control.count(collection)]).toEqual([
+        collection,
+        h.sb.control.truth(collection).items.length,
+      ]);
+    expect(h.sb.control.count('campaigns', account)).toBe(
+      h.sb.control.truth('campaigns', account).items.length
+    );
   });
 
   test('bad control requests are 400; clock, stats reset and tokens over HTTP', async () => {
@@ -119,6 +129,8 @@ describe('sandbox control API', () => {
     expect((await big.json<{id: string}>(`/pins/${lastPin}`)).body.id).toBe(lastPin);
     big.sb.control.applyChanges([{kind: 'delete', collection: 'pins', ids: [lastPin]}]);
     expect((await big.json(`/pins/${lastPin}`)).status).toBe(404);
+    expect(() => big.sb.control.truth('pins')).toThrow(/small scales.*count\(\)/);
+    expect(big.sb.control.count('pins')).toBe(999_999);
     await big.sb.close();
   });
 });
