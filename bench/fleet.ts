@@ -19,7 +19,8 @@
  *
  *   node -r @swc-node/register bench/fleet.ts [--quick] [--pins N] [--connections N] [--steady-seconds N]
  * Defaults: 3 connections x 100,000 pins, 120 s steady (--quick: 3 x 10,000, 60 s). The issue's load is
- * `--pins 300000`: 900,000 events per snapshot, about 11 minutes per phase on 2 shared cores.
+ * `--pins 300000`: 900,000 events per snapshot, 138 s with 1 instance and 96 s with 3 on 2 quiet cores (10 minutes
+ * for the whole run).
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
