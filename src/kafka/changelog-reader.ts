@@ -4,6 +4,7 @@ import type {Consumer, IHeaders, Kafka} from 'kafkajs';
 
 import {ChangelogReadError} from '../errors';
 import {BatchChannel} from './batch-channel';
+import {restartsWhile} from './consumer-retry';
 import {describeError, kafkajsRetriable} from './kafka-errors';
 import {partitionForKey} from './partitioner';
 import {ReadProgress, type PartitionRange} from './read-progress';
@@ -147,9 +148,7 @@ export class KafkajsChangelogReader implements ChangelogReader {
       // A slow reader blocks eachBatch (backpressure): keep the lone member in its group meanwhile.
       sessionTimeout: 300_000,
       rebalanceTimeout: 60_000,
-      // A disconnect while kafkajs restarts the consumer (it rejoins after a crash) crashes the restart, which
-      // kafkajs restarts again: a read that is over would go on fetching in the background for good.
-      retry: {retries: 5, restartOnFailure: async () => restart()},
+      retry: restartsWhile(restart),
     });
   }
 

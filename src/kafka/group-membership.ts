@@ -7,6 +7,7 @@ import {
 } from 'kafkajs';
 
 import {CdcError} from '../errors';
+import {restartsWhile} from './consumer-retry';
 import {describeError, kafkajsRetriable} from './kafka-errors';
 import {decodeClaim, encodeClaim, planStickyAssignment} from './sticky-assignment';
 import type {GroupAssignment, GroupMembership, KafkaLogger} from './types';
@@ -58,10 +59,9 @@ export class KafkajsGroupMembership implements GroupMembership {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
       partitionAssigners: [this.stickyAssigner(), PartitionAssigners.roundRobin],
-      // kafkajs restarts a consumer after a retriable crash, also one caused by leave()'s own disconnect while a
-      // restart was joining (seen after a whole-cluster restart): that zombie member kept the stopped process
-      // alive and rejoined the group every few seconds. Once leaving, a crash ends the consumer.
-      retry: {retries: 5, restartOnFailure: async () => !this.leaving},
+      // Once leaving, a crash ends the consumer (seen after a whole-cluster restart: a zombie member rejoining the
+      // group every few seconds kept the stopped process alive).
+      retry: restartsWhile(() => !this.leaving),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({payload}) => {

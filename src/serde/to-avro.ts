@@ -108,7 +108,12 @@ function convert(plan: RecordPlan, field: FieldPlan, value: unknown, canonical?:
     case 'long': {
       // A bigint within the bounds is exact as a number; one beyond them fails like a number beyond them.
       const long = typeof value === 'bigint' ? Number(value) : value;
-      if (Number.isInteger(long) && (long as number) >= AVSC_MIN_LONG && (long as number) <= AVSC_MAX_LONG)
+      if (
+        typeof long === 'number' &&
+        Number.isInteger(long) &&
+        long >= AVSC_MIN_LONG &&
+        long <= AVSC_MAX_LONG
+      )
         return long;
       return fail('an integer within -2^52 .. 2^53 - 2 (long)');
     }

@@ -8,6 +8,8 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {appendFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 
+import {STILL_OPEN_AFTER_COMMAND} from '../../../src/cli/main';
+
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'bin', 'pinterest-cdc.js');
 
@@ -171,7 +173,7 @@ export async function settleAndStop(
   service.kill('SIGTERM');
   const exit = await service.exited;
   // bin/ forces the exit when something stays open after the shutdown: that is a leak, not a clean stop.
-  if (exit.code !== 0 || service.output().includes('still open 5 s after the command ended'))
+  if (exit.code !== 0 || service.output().includes(STILL_OPEN_AFTER_COMMAND))
     throw new Error(
       `the service did not stop cleanly (${JSON.stringify(exit)}):\n${service.output().slice(-3000)}`
     );

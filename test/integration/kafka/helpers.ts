@@ -71,14 +71,16 @@ export interface RawRecord {
   offset: string;
   key: string | null;
   value: string | null;
+  /** The value's bytes (an Avro value does not survive the text form). */
+  valueBytes: Buffer | null;
 }
 
 /**
  * Last stable offsets once they stop moving: commit/abort markers are written after commit() returns, so right
  * after a batch the LSO can still sit before it.
  */
-export async function settledOffsets(topic: string): Promise<Map<number, bigint>> {
-  const admin = rawKafka().admin();
+export async function settledOffsets(topic: string, kafka: Kafka = rawKafka()): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
   await admin.connect();
   try {
     let previous = '';
@@ -98,11 +100,17 @@ export async function settledOffsets(topic: string): Promise<Map<number, bigint>
 /**
  * Everything in a topic up to its end, read with a plain kafkajs consumer (independent of ChangelogReader).
  * A partition is complete once the consumer passed both its settled LSO and the high watermark of the batch.
+ * `kafka`: another cluster than the test stack's (a private one); `timeoutMs`: default 20 s.
  */
-export async function readAll(topic: string, options: {readUncommitted: boolean}): Promise<RawRecord[]> {
-  const ends = await settledOffsets(topic);
+export async function readAll(
+  topic: string,
+  options: {readUncommitted: boolean; kafka?: Kafka; timeoutMs?: number}
+): Promise<RawRecord[]> {
+  const kafka = options.kafka ?? rawKafka();
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const ends = await settledOffsets(topic, kafka);
   const partitions = [...ends.keys()];
-  const consumer = rawKafka().consumer({
+  const consumer = kafka.consumer({
     groupId: `it-raw-${randomBytes(4).toString('hex')}`,
     readUncommitted: options.readUncommitted,
     maxWaitTimeInMs: 100,
@@ -130,6 +138,7 @@ export async function readAll(topic: string, options: {readUncommitted: boolean}
         offset: message.offset,
         key: message.key?.toString() ?? null,
         value: message.value?.toString() ?? null,
+        valueBytes: message.value,
       });
     },
   });
@@ -137,11 +146,11 @@ export async function readAll(topic: string, options: {readUncommitted: boolean}
   const timeout = setTimeout(() => {
     timedOut = true;
     finish();
-  }, 20_000);
+  }, timeoutMs);
   await finished;
   clearTimeout(timeout);
   await consumer.disconnect();
-  if (timedOut) throw new Error(`readAll(${topic}) did not reach the end offsets within 20 s`);
+  if (timedOut) throw new Error(`readAll(${topic}) did not reach the end offsets within ${timeoutMs} ms`);
   return records;
 }
 

@@ -14,7 +14,7 @@ import {randomBytes} from 'node:crypto';
 import {join, resolve} from 'node:path';
 
 import {SchemaRegistry} from '@kafkajs/confluent-schema-registry';
-import {Kafka, logLevel, type KafkaMessage} from 'kafkajs';
+import {Kafka, logLevel} from 'kafkajs';
 
 import {startSandbox, type RunningSandbox} from '../../../src/sandbox';
 import {checkAgainstTruth} from '../helpers/change-stream';
@@ -26,6 +26,7 @@ import {
   startServiceProcess,
   type ServiceProcess,
 } from '../helpers/service-process';
+import {readAll} from '../kafka/helpers';
 import {reportTries} from './size';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -79,41 +80,10 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
     });
   const admin = () => kafka().admin();
 
-  /**
-   * Every message of a topic as a plain kafkajs consumer reads it (not the service's changelog reader, which the
-   * checks below would otherwise trust): until each partition's position reaches its high watermark and nothing
-   * more comes for 3 s.
-   */
-  async function readPlain(
-    topic: string,
-    readUncommitted = false
-  ): Promise<{partition: number; message: KafkaMessage}[]> {
-    const out: {partition: number; message: KafkaMessage}[] = [];
-    const consumer = kafka().consumer({
-      groupId: `r3b-plain-${randomBytes(4).toString('hex')}`,
-      readUncommitted,
-    });
-    let last = Date.now();
-    try {
-      await consumer.connect();
-      await consumer.subscribe({topics: [topic], fromBeginning: true});
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({partition, message}) => {
-          out.push({partition, message});
-          last = Date.now();
-        },
-      });
-      const deadline = Date.now() + 120_000;
-      while (Date.now() - last < 3000 || out.length === 0) {
-        if (Date.now() > deadline) throw new Error(`reading ${topic} did not settle`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    } finally {
-      await consumer.disconnect();
-    }
-    return out;
-  }
+  /** Every record of a topic as a plain kafkajs consumer reads it (not the service's changelog reader, which the
+   * checks below would otherwise trust), from the private cluster. */
+  const readPlain = (topic: string, readUncommitted = false) =>
+    readAll(topic, {readUncommitted, kafka: kafka(), timeoutMs: 120_000});
 
   test('kafkajs alone: a transactional producer writes each message once on three brokers', async () => {
     const topic = `${prefix}.raw`;
@@ -145,7 +115,7 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
     } finally {
       await producer.disconnect();
     }
-    const values = (await readPlain(topic)).map((m) => String(m.message.value));
+    const values = (await readPlain(topic)).map((r) => String(r.value));
     const doubled = values.length - new Set(values).size;
     log.push(
       `kafkajs alone: ${values.length} messages read for ${TRANSACTIONS * BATCH} sent, ${doubled} doubled`
@@ -233,7 +203,7 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
     // The service's reader (used above) against a plain consumer: the same records, or the checks could lie.
     for (const c of COLLECTIONS) {
       const topic = `${prefix}.${c}`;
-      const plain = (await readPlain(topic)).map((m) => `${m.partition}@${m.message.offset}`).sort();
+      const plain = (await readPlain(topic)).map((r) => `${r.partition}@${r.offset}`).sort();
       const read = events.filter((m) => m.topic === topic).map((m) => `${m.partition}@${m.offset}`);
       log.push(
         `${topic}: ${read.length} records read by the service's reader, ${plain.length} by a plain consumer`
@@ -245,12 +215,12 @@ describe('three brokers: the partition leader killed mid-transaction, then a who
       const registry = new SchemaRegistry({host: stack.env.SCHEMA_REGISTRY_URL});
       const uncommitted = await readPlain(`${prefix}.pins`, true);
       const seen = new Map<string, string[]>();
-      for (const {partition, message} of uncommitted) {
-        if (!message.value) continue;
-        const value = (await registry.decode(message.value)) as {op: string; before?: {id: string} | null};
+      for (const {partition, offset, valueBytes} of uncommitted) {
+        if (!valueBytes) continue;
+        const value = (await registry.decode(valueBytes)) as {op: string; before?: {id: string} | null};
         if (value.op !== 'd') continue;
         const id = String(value.before?.id);
-        seen.set(id, [...(seen.get(id) ?? []), `${partition}@${message.offset}`]);
+        seen.set(id, [...(seen.get(id) ?? []), `${partition}@${offset}`]);
       }
       const liveIds = [...check.live.keys()]
         .filter((k) => k.startsWith(`${prefix}.pins `))
